@@ -1,0 +1,32 @@
+# The two commands a newcomer needs are `make run` and `make test`; the rest are for daily work.
+.PHONY: run test worker beat bench lint format messages clean
+
+run:  ## start the product on the embedded default (SQLite, in-process tasks, dev outbox)
+	scripts/run
+
+test:  ## install what is missing, then lint, checks and the test suite on PostgreSQL + Redis
+	scripts/test
+
+worker:  ## a Celery worker (needs REDIS_URL)
+	scripts/bootstrap
+	.venv/bin/celery -A portal worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+
+beat:  ## the Celery scheduler (needs REDIS_URL)
+	scripts/bootstrap
+	.venv/bin/celery -A portal beat --loglevel=INFO --schedule=$${VAR_DIR:-var}/celerybeat-schedule
+
+bench:  ## benchmarks, printed as a table
+	scripts/bench
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+messages:  ## refresh the translation catalogues after changing user-facing strings
+	.venv/bin/python manage.py makemessages -l fr -l en --no-obsolete --add-location file \
+		--ignore=.venv --ignore=var --ignore=tests
+
+clean:
+	rm -rf var/test .pytest_cache .ruff_cache

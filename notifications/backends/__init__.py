@@ -1,0 +1,1 @@
+"""Delivery backends: Django email backends and SMS backends chosen by ``SMS_BACKEND``."""

@@ -1,0 +1,85 @@
+"""SMS backends, chosen by the ``SMS_BACKEND`` setting as Django chooses its email backend.
+
+Each backend sends one text to one number in E.164 form and returns the provider's message id.
+"""
+
+import itertools
+import sys
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from notifications.models import DevMessage
+
+
+@dataclass(frozen=True)
+class SentSms:
+    to: str
+    body: str
+    provider_id: str
+
+
+class BaseSmsBackend:
+    def send(self, *, to: str, body: str) -> str:
+        raise NotImplementedError
+
+
+class ConsoleBackend(BaseSmsBackend):
+    """Prints the SMS: for a developer's terminal only, refused in production."""
+
+    _ids = itertools.count(1)
+
+    def send(self, *, to: str, body: str) -> str:
+        provider_id = f"console-{next(self._ids)}"
+        sys.stdout.write(f"SMS to {to} ({provider_id}):\n{body}\n")
+        sys.stdout.flush()
+        return provider_id
+
+
+# Messages sent through the locmem backend, for tests to read, like django.core.mail.outbox.
+outbox: list[SentSms] = []
+
+
+class LocmemBackend(BaseSmsBackend):
+    def send(self, *, to: str, body: str) -> str:
+        provider_id = f"locmem-{len(outbox) + 1}"
+        outbox.append(SentSms(to=to, body=body, provider_id=provider_id))
+        return provider_id
+
+
+class OutboxBackend(BaseSmsBackend):
+    """Keeps the SMS in the dev outbox page, where a developer reads the codes."""
+
+    def send(self, *, to: str, body: str) -> str:
+        message = DevMessage.objects.create(channel=DevMessage.Channel.SMS, recipient=to, body=body)
+        return f"outbox-{message.pk}"
+
+
+class TwilioBackend(BaseSmsBackend):
+    """Sends through Twilio's Messages API with the official client and a 10 s timeout."""
+
+    def __init__(self) -> None:
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+        if not (settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM):
+            raise ImproperlyConfigured(
+                "SMS_BACKEND=twilio needs TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM."
+            )
+
+    def send(self, *, to: str, body: str) -> str:
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
+        client = Client(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
+        )
+        sender = (
+            {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
+            if settings.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": settings.TWILIO_FROM}
+        )
+        message = client.messages.create(to=to, body=body, **sender)
+        return str(message.sid)

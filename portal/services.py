@@ -1,0 +1,42 @@
+"""Use cases of the accounts: login throttling for professionals, session housekeeping."""
+
+import hashlib
+from importlib import import_module
+
+from django.conf import settings
+from django.core.cache import cache
+
+# A professional is locked out for 15 minutes after 5 failures on the same email from the same
+# address; the lock expires by itself so it can never shut a victim out for days.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+
+def _failure_key(*, email: str, ip: str) -> str:
+    digest = hashlib.sha256(f"{email.strip().lower()}|{ip}".encode()).hexdigest()
+    return f"login-failures:{digest}"
+
+
+def is_login_locked(*, email: str, ip: str) -> bool:
+    return cache.get(_failure_key(email=email, ip=ip), 0) >= LOGIN_FAILURE_LIMIT
+
+
+def record_login_failure(*, email: str, ip: str) -> int:
+    """Count one failure; the window starts at the first failure and lasts the lockout time."""
+    key = _failure_key(email=email, ip=ip)
+    cache.add(key, 0, timeout=LOGIN_LOCKOUT_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=LOGIN_LOCKOUT_SECONDS)
+        return 1
+
+
+def clear_login_failures(*, email: str, ip: str) -> None:
+    cache.delete(_failure_key(email=email, ip=ip))
+
+
+def clear_expired_sessions() -> None:
+    """Delete the sessions past their expiry date, whatever the session engine."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()

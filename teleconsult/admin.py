@@ -1,0 +1,1 @@
+"""Teleconsultations in the Django admin (none yet)."""

@@ -1,0 +1,1 @@
+"""Teleconsultations: planning and finalisation come with the teleconsultation issue."""

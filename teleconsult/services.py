@@ -1,0 +1,1 @@
+"""Use cases of the teleconsultation: planning and finalisation come with their issue."""

@@ -1,0 +1,1 @@
+"""Pages of the teleconsultation: planning and finalisation come with their issues."""

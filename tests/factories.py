@@ -1,0 +1,71 @@
+"""Factories of the objects the tests need; personas are built from them in conftest."""
+
+import datetime
+
+import factory
+from stdnum import luhn
+
+from identities.models import Identity
+from portal.models import ProfessionalProfile, User
+from portal.professions import Profession
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _rpps(number: int) -> str:
+    base = f"1{number:09d}"
+    return base + luhn.calc_check_digit(base)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@portail.test")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"USER{n}")
+    role = User.Role.PATIENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save()
+
+
+class ClinicianFactory(UserFactory):
+    role = User.Role.CLINICIAN
+    profile = factory.RelatedFactory(
+        "tests.factories.ProfessionalProfileFactory", factory_related_name="user"
+    )
+
+
+class AdminFactory(UserFactory):
+    role = User.Role.ADMIN
+    is_staff = True
+    is_superuser = True
+
+
+class ProfessionalProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProfessionalProfile
+
+    user = factory.SubFactory(UserFactory, role=User.Role.CLINICIAN)
+    rpps = factory.Sequence(_rpps)
+    profession = Profession.PHYSICIAN
+    specialty = "Médecine générale"
+    organisation = "Cabinet médical"
+
+
+class IdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Identity
+
+    birth_name = factory.Sequence(lambda n: f"PATIENT{'ABCDEFGHIJ'[n % 10]}")
+    first_name = "MARIE"
+    birth_first_names = "MARIE"
+    birth_date = datetime.date(1980, 1, 1)
+    sex = Identity.Sex.FEMALE
+    birthplace_kind = Identity.BirthplaceKind.FRANCE
+    birthplace_code = "26064"
