@@ -101,5 +101,5 @@ class Identity(models.Model):
             return geo.commune_label(commune) if commune else self.birthplace_code
         if self.birthplace_kind == self.BirthplaceKind.ABROAD:
             country = geo.country(self.birthplace_code)
-            return country.name if country else self.birthplace_code
+            return geo.country_label(country) if country else self.birthplace_code
         return str(_("Information not available"))

@@ -157,7 +157,9 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
 
 # --- Files: private storage, never served by a public URL ---------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
-MEDIA_URL = None
+# No URL serves this prefix: documents go out only through authorised views. (It must be a
+# string: Django's test live server reads it.)
+MEDIA_URL = "/private-media-never-served/"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,0 +1,61 @@
+"""A clinician logs in and finds their desk, as the guide's screens expect."""
+
+import pytest
+
+from portal.models import User
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_clinician_logs_in_and_sees_their_desk(
+    live_server: object, page: object, clinician: User, password: str, screenshot: object
+) -> None:
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/connexion/")
+    assert page.locator("h1").inner_text() == "Connexion professionnel de santé"
+    screenshot(page, "login")
+
+    page.get_by_label("Adresse email").fill("claire@portail.test")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Bonjour Claire MARTIN"
+    for title in ("Mes téléconsultations", "Impressions en attente", "Envoyer un document"):
+        assert page.get_by_role("heading", name=title).is_visible()
+    screenshot(page, "home")
+    # Our CSP forbids inline scripts and styles: nothing on the page may have tripped it.
+    assert page.console_errors == []
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(f"{live_server.url}/connexion/")
+
+
+def test_a_wrong_password_is_explained_in_french(
+    live_server: object, page: object, clinician: User
+) -> None:
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse email").fill("claire@portail.test")
+    page.get_by_label("Mot de passe").fill("not-the-password")
+    page.get_by_role("button", name="Connexion").click()
+    assert page.get_by_role("alert").inner_text() == "Adresse email ou mot de passe incorrect."
+
+
+def test_the_desk_fits_a_phone_and_keyboard_users_can_skip_to_content(
+    live_server: object, browser: object, clinician: User, password: str, screenshot: object
+) -> None:
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse email").fill("claire@portail.test")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    # No horizontal scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "home-phone")
+    context.close()
