@@ -7,7 +7,15 @@ from identities.models import Identity
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
-    list_display = ("birth_name", "used_name", "first_name", "birth_date", "sex", "status", "is_active")
+    list_display = (
+        "birth_name",
+        "used_name",
+        "first_name",
+        "birth_date",
+        "sex",
+        "status",
+        "is_active",
+    )
     list_filter = ("status", "sex", "is_active", "birthplace_kind")
     search_fields = ("birth_name", "used_name", "first_name", "birthplace_code")
     ordering = ("birth_name", "first_name", "birth_date", "pk")

@@ -10,9 +10,21 @@ import unicodedata
 from django.utils.translation import gettext_lazy as _
 
 # Letters that Unicode does not decompose into a base letter and an accent.
-_LIGATURES = str.maketrans({"Œ": "OE", "œ": "OE", "Æ": "AE", "æ": "AE", "ß": "SS", "Ø": "O", "ø": "O"})
+_LIGATURES = str.maketrans(
+    {"Œ": "OE", "œ": "OE", "Æ": "AE", "æ": "AE", "ß": "SS", "Ø": "O", "ø": "O"}
+)
 # Apostrophes and hyphens as word processors and phones type them.
-_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-"})
+_PUNCTUATION = str.maketrans(
+    {
+        "\u2019": "'",  # right single quotation mark
+        "\u2018": "'",  # left single quotation mark
+        "`": "'",
+        "\u00b4": "'",  # acute accent
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2013": "-",  # en dash
+    }
+)
 _ALLOWED = re.compile(r"[A-Z]+(?:[ '-][A-Z]+)*")
 
 
@@ -21,7 +33,7 @@ class InvalidName(ValueError):
 
 
 def normalize_name(value: str) -> str:
-    """Return the stored form of a name: ``"Jean-pierre  d’Été"`` gives ``"JEAN-PIERRE D'ETE"``."""
+    """Return the stored form of a name: ``"Jean-pierre  d'Été"`` gives ``"JEAN-PIERRE D'ETE"``."""
     text = value.translate(_LIGATURES).translate(_PUNCTUATION)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
@@ -33,7 +45,5 @@ def normalize_name(value: str) -> str:
     if any(char.isdigit() for char in text):
         raise InvalidName(_("A name cannot contain digits."))
     if not _ALLOWED.fullmatch(text):
-        raise InvalidName(
-            _("A name may only contain letters, spaces, hyphens and apostrophes.")
-        )
+        raise InvalidName(_("A name may only contain letters, spaces, hyphens and apostrophes."))
     return text

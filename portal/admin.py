@@ -40,6 +40,7 @@ class UserAdmin(BaseUserAdmin):
     def get_inlines(self, request, obj=None):  # type: ignore[no-untyped-def]
         # The professional profile is filled in once the account exists.
         return self.inlines if obj is not None else []
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identity"), {"fields": ("first_name", "last_name", "role")}),

@@ -32,9 +32,7 @@ class ClinicianLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Incorrect email address or password."),
         "inactive": _("This account is disabled."),
-        "locked": _(
-            "Too many failed attempts. For your security, try again in 15 minutes."
-        ),
+        "locked": _("Too many failed attempts. For your security, try again in 15 minutes."),
         "patient": _(
             "This login is for health professionals. Patients log in from their patient space."
         ),

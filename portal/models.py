@@ -95,7 +95,9 @@ class ProfessionalProfile(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="professional_profile", verbose_name=_("user")
     )
-    rpps = models.CharField(_("RPPS number"), max_length=11, unique=True, validators=[validate_rpps])
+    rpps = models.CharField(
+        _("RPPS number"), max_length=11, unique=True, validators=[validate_rpps]
+    )
     profession = models.CharField(_("profession"), max_length=4, choices=Profession.choices)
     specialty = models.CharField(_("specialty"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)

@@ -321,9 +321,9 @@ def _refuse_insecure_production() -> None:
         problems.append("DATABASE_URL must point to PostgreSQL, not SQLite")
     if not ALLOWED_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must list the portal's host names")
-    if SMS_BACKEND != SMS_BACKENDS["twilio"]:
+    if SMS_BACKENDS["twilio"] != SMS_BACKEND:
         problems.append("SMS_BACKEND must be twilio")
-    if SMS_BACKEND == SMS_BACKENDS["twilio"] and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+    if SMS_BACKENDS["twilio"] == SMS_BACKEND and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
         problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set: production tasks run on Celery workers")

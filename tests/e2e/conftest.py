@@ -43,9 +43,9 @@ def page(browser: object) -> Iterator[object]:
     page.console_errors = []
     page.on(
         "console",
-        lambda message: page.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     yield page
     context.close()

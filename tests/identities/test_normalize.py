@@ -11,7 +11,7 @@ from identities.normalize import InvalidName, normalize_name
         ("jean-pierre", "JEAN-PIERRE"),
         ("Jean - Pierre", "JEAN-PIERRE"),
         ("  de   la  Fontaine ", "DE LA FONTAINE"),
-        ("d’Artagnan", "D'ARTAGNAN"),
+        ("d\u2019Artagnan", "D'ARTAGNAN"),
         ("Lætitia Œuvray", "LAETITIA OEUVRAY"),
         ("Nguyễn", "NGUYEN"),
     ],

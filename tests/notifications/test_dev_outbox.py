@@ -14,9 +14,7 @@ OUTBOX_URL = reverse("notifications:dev_outbox")
 @pytest.fixture
 def dev_backends(settings: object) -> None:
     settings.DEV_OUTBOX = True
-    settings.MAILERS = {
-        "default": {"BACKEND": "notifications.backends.email.OutboxEmailBackend"}
-    }
+    settings.MAILERS = {"default": {"BACKEND": "notifications.backends.email.OutboxEmailBackend"}}
     settings.SMS_BACKEND = "notifications.backends.sms.OutboxBackend"
 
 

@@ -38,9 +38,7 @@ def test_it_accepts_the_email_in_any_case(client: Client, clinician: User, passw
     assert response.status_code == 302
 
 
-def test_it_refuses_a_wrong_password_with_a_french_message(
-    client: Client, clinician: User
-) -> None:
+def test_it_refuses_a_wrong_password_with_a_french_message(client: Client, clinician: User) -> None:
     response = _post_login(client, "claire@portail.test", "wrong-password")
     assert response.status_code == 200
     assert "Adresse email ou mot de passe incorrect." in response.content.decode()
@@ -58,9 +56,7 @@ def test_it_refuses_an_invalid_email_without_error(client: Client, db: None) -> 
     assert "Saisissez une adresse de courriel valide." in response.content.decode()
 
 
-def test_it_sends_patients_to_their_own_space(
-    client: Client, patient: User, password: str
-) -> None:
+def test_it_sends_patients_to_their_own_space(client: Client, patient: User, password: str) -> None:
     response = _post_login(client, "bobby@portail.test", password)
     assert response.status_code == 200
     assert "réservée aux professionnels de santé" in response.content.decode()
@@ -85,9 +81,7 @@ def test_it_locks_after_five_failures_even_with_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_is_keyed_on_the_address_too(
-    clinician: User, password: str
-) -> None:
+def test_the_lock_is_keyed_on_the_address_too(clinician: User, password: str) -> None:
     attacker = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(5):
         _post_login(attacker, "claire@portail.test", "wrong-password")
@@ -104,7 +98,10 @@ def test_the_lock_expires_after_fifteen_minutes(
     with time_machine.travel("2026-11-25 10:00 +0000", tick=False) as traveller:
         for _ in range(5):
             _post_login(client, "claire@portail.test", "wrong-password")
-        assert "Trop de tentatives" in _post_login(client, "claire@portail.test", password).content.decode()
+        assert (
+            "Trop de tentatives"
+            in _post_login(client, "claire@portail.test", password).content.decode()
+        )
         traveller.shift(15 * 60 + 1)
         response = _post_login(client, "claire@portail.test", password)
     assert response.status_code == 302

@@ -152,7 +152,9 @@ class Command(BaseCommand):
             User.objects.create_superuser(password=DEMO_PASSWORD, **ADMIN)
             created += 1
         for data in CLINICIANS:
-            profile_fields = {key: data[key] for key in ("rpps", "profession", "specialty", "organisation")}
+            profile_fields = {
+                key: data[key] for key in ("rpps", "profession", "specialty", "organisation")
+            }
             user = User.objects.filter(email=data["email"]).first()
             if user is None:
                 user = User.objects.create_user(
@@ -187,8 +189,6 @@ class Command(BaseCommand):
         for data in PROFESSIONALS:
             fields = dict(data)
             finess = fields.pop("organisation_finess", None)
-            fields["organisation"] = (
-                Organisation.objects.get(finess=finess) if finess else None
-            )
+            fields["organisation"] = Organisation.objects.get(finess=finess) if finess else None
             documents.register_professional(**fields)
         return created
