@@ -43,7 +43,9 @@ class Organisation(models.Model):
 class Professional(models.Model):
     """An entry of the professionals directory, keyed by RPPS; most have no account here."""
 
-    rpps = models.CharField(_("RPPS number"), max_length=11, unique=True, validators=[validate_rpps])
+    rpps = models.CharField(
+        _("RPPS number"), max_length=11, unique=True, validators=[validate_rpps]
+    )
     last_name = models.CharField(_("last name"), max_length=150)
     first_name = models.CharField(_("first name"), max_length=150)
     profession = models.CharField(_("profession"), max_length=4, choices=Profession.choices)

@@ -15,7 +15,11 @@ class OutboxEmailBackend(BaseEmailBackend):
             html = ""
             if isinstance(message, EmailMultiAlternatives):
                 html = next(
-                    (str(alt.content) for alt in message.alternatives if alt.mimetype == "text/html"),
+                    (
+                        str(alt.content)
+                        for alt in message.alternatives
+                        if alt.mimetype == "text/html"
+                    ),
                     "",
                 )
             captured.extend(

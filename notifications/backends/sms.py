@@ -61,7 +61,9 @@ class TwilioBackend(BaseSmsBackend):
 
     def __init__(self) -> None:
         if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
-            raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+            raise ImproperlyConfigured(
+                "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN."
+            )
         if not (settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM."
