@@ -29,4 +29,4 @@ messages:  ## refresh the translation catalogues after changing user-facing stri
 		--ignore=.venv --ignore=var --ignore=tests
 
 clean:
-	rm -rf var/test .pytest_cache .ruff_cache
+	rm -rf var/test var/bench .pytest_cache .ruff_cache

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "documents",
     "teleconsult",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +326,8 @@ def _refuse_insecure_production() -> None:
         problems.append("SMS_BACKEND must be twilio")
     if SMS_BACKENDS["twilio"] == SMS_BACKEND and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
         problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set")
+    if SMS_BACKEND == SMS_BACKENDS["twilio"] and not (TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM):
+        problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set: production tasks run on Celery workers")
     if problems:

@@ -95,6 +95,7 @@ def test_production_starts_with_secure_values() -> None:
         ({"SMS_BACKEND": "console"}, "SMS_BACKEND must be twilio"),
         ({"TWILIO_AUTH_TOKEN": ""}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set"),
         ({"REDIS_URL": ""}, "REDIS_URL must be set"),
+        ({"TWILIO_FROM": ""}, "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set"),
     ],
 )
 def test_production_refuses_an_insecure_value(override: dict[str, str], complaint: str) -> None:
