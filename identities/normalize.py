@@ -32,14 +32,22 @@ class InvalidName(ValueError):
     """The text cannot be a name; the message is safe to show to the user."""
 
 
-def normalize_name(value: str) -> str:
-    """Return the stored form of a name: ``"Jean-pierre  d'Été"`` gives ``"JEAN-PIERRE D'ETE"``."""
+def fold(value: str) -> str:
+    """Capitals without diacritics, one space between words, hyphens and apostrophes unified.
+
+    Unlike ``normalize_name`` it never refuses anything: it prepares search input.
+    """
     text = value.translate(_LIGATURES).translate(_PUNCTUATION)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = " ".join(text.upper().split())
     text = re.sub(r" ?- ?", "-", text)
-    text = re.sub(r" ?' ?", "'", text)
+    return re.sub(r" ?' ?", "'", text)
+
+
+def normalize_name(value: str) -> str:
+    """Return the stored form of a name: ``"Jean-pierre  d'Été"`` gives ``"JEAN-PIERRE D'ETE"``."""
+    text = fold(value)
     if not text:
         raise InvalidName(_("Enter a name."))
     if any(char.isdigit() for char in text):
