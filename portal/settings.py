@@ -322,11 +322,12 @@ def _refuse_insecure_production() -> None:
         problems.append("DATABASE_URL must point to PostgreSQL, not SQLite")
     if not ALLOWED_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must list the portal's host names")
-    if SMS_BACKENDS["twilio"] != SMS_BACKEND:
+    using_twilio = SMS_BACKEND.endswith(".TwilioBackend")
+    if not using_twilio:
         problems.append("SMS_BACKEND must be twilio")
-    if SMS_BACKENDS["twilio"] == SMS_BACKEND and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+    if using_twilio and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
         problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set")
-    if SMS_BACKEND == SMS_BACKENDS["twilio"] and not (TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM):
+    if using_twilio and not (TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM):
         problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set: production tasks run on Celery workers")

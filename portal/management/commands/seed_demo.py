@@ -182,7 +182,7 @@ class Command(BaseCommand):
                 first_name=normalize_name(data["first_name"]),
                 birth_date=data["birth_date"],
             ).exists():
-                identities.create_identity(**data)
+                identities.create_identity(traits=identities.Traits(**data))
                 created += 1
         for data in ORGANISATIONS:
             documents.register_organisation(**data)

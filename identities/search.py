@@ -1,0 +1,255 @@
+"""Finding the right person in the identity directory.
+
+Two steps, both identical on SQLite and PostgreSQL:
+
+1. **Candidates** come from indexed equality and prefix-range look-ups on search keys that
+   Python computed when the identity was saved (``identities/phonetic.py``):
+   - with a birth date: everyone born that day (a few dozen people even at 2 million identities);
+   - with a name and a first name: *blocks* that each tolerate a different kind of error:
+     same phonetic name; same first-name sound and same first letters of the name (typo at the
+     end); same first-name sound and same last letters (typo at the start); and the same with
+     name and first name swapped;
+   - with a name alone (as-you-type): names starting with what was typed.
+2. **Ranking** scores every candidate in Python against the real names (edit distance with
+   rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
+   broken by name, first name, birth date and id, never at random.
+
+Nothing here depends on a database-specific operator, so both back-ends return the same list.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz.distance import Indel
+
+from identities.models import Identity
+from identities.phonetic import compact, phonetic
+
+MAX_RESULTS = 20
+# Rows read per block: enough for the most common French names, bounded for the worst case.
+BLOCK_CAP = 1_500
+MIN_SCORE = 55.0
+WEIGHTS = {"name": 45.0, "first_name": 30.0, "birth_date": 20.0, "sex": 5.0}
+CANDIDATE_FIELDS = (
+    "pk",
+    "birth_name",
+    "used_name",
+    "first_name",
+    "birth_first_names",
+    "used_first_name",
+    "birth_date",
+    "sex",
+    "birth_name_key",
+    "used_name_key",
+    "first_name_key",
+    "birth_name_sound",
+    "used_name_sound",
+    "first_name_sound",
+)
+
+
+class SearchRefused(ValueError):
+    """The criteria are too thin: the directory must not be browsable. Message safe to show."""
+
+
+@dataclass(frozen=True)
+class Criteria:
+    name: str = ""
+    first_name: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""
+
+    @property
+    def name_key(self) -> str:
+        return compact(self.name)
+
+    @property
+    def first_name_key(self) -> str:
+        return compact(self.first_name)
+
+
+@dataclass(frozen=True)
+class Match:
+    identity_id: int
+    score: float
+    exact: bool
+    sort_key: tuple[object, ...]
+
+
+def check_criteria(criteria: Criteria) -> None:
+    """Refuse searches that would let someone page through the directory."""
+    name, first = len(criteria.name_key), len(criteria.first_name_key)
+    if name >= 3 or (name >= 1 and criteria.birth_date) or (name >= 2 and first >= 1):
+        return
+    raise SearchRefused(
+        _(
+            "Enter at least the first 3 letters of the name, or the name's first letter "
+            "and the birth date."
+        )
+    )
+
+
+def search(criteria: Criteria, *, limit: int = MAX_RESULTS) -> list[tuple[Identity, Match]]:
+    """The best matches for the criteria, best first, at most ``limit`` (capped at 20)."""
+    check_criteria(criteria)
+    limit = min(limit, MAX_RESULTS)
+    candidates = _candidates(criteria)
+    matches = sorted(
+        (match for row in candidates if (match := _score(criteria, row)).score >= MIN_SCORE),
+        key=lambda match: match.sort_key,
+    )[:limit]
+    identities = Identity.objects.in_bulk([match.identity_id for match in matches])
+    return [(identities[match.identity_id], match) for match in matches]
+
+
+def score(criteria: Criteria, identity: Identity) -> float:
+    """The ranking score of one identity against criteria (0 to 100)."""
+    row = {field: getattr(identity, field) for field in CANDIDATE_FIELDS}
+    return _score(criteria, row).score
+
+
+# --- Candidates ------------------------------------------------------------------------------
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a range an ordinary B-tree index serves everywhere."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _affix_length(key: str) -> int:
+    return 4 if len(key) >= 7 else 3
+
+
+def _blocks(name: str, first: str) -> Iterable[Q]:
+    """The blocks of a name and first name given in that order (see the module docstring)."""
+    name_key, first_key = compact(name), compact(first)
+    if not name_key or not first_key:
+        return
+    name_sound, first_sound = phonetic(name), phonetic(first)
+    affix = _affix_length(name_key)
+    initial = _prefix_range("first_name_key", first_key[:1])
+    for prefix in ("birth_name", "used_name"):
+        yield Q(**{f"{prefix}_sound": name_sound}) & initial
+        yield Q(first_name_sound=first_sound) & _prefix_range(f"{prefix}_key", name_key[:affix])
+        yield Q(first_name_sound=first_sound) & _prefix_range(
+            f"{prefix}_rkey", name_key[::-1][:affix]
+        )
+
+
+def _candidates(criteria: Criteria) -> list[dict[str, object]]:
+    active = Identity.objects.filter(is_active=True).values(*CANDIDATE_FIELDS)
+    if criteria.birth_date:
+        return list(active.filter(birth_date=criteria.birth_date).order_by("pk")[:BLOCK_CAP])
+    name_key = criteria.name_key
+    if criteria.first_name_key:
+        rows: dict[int, dict[str, object]] = {}
+        blocks = [
+            *_blocks(criteria.name, criteria.first_name),
+            *_blocks(criteria.first_name, criteria.name),
+        ]
+        for block in blocks:
+            for row in active.filter(block).order_by("pk")[:BLOCK_CAP]:
+                rows.setdefault(row["pk"], row)
+        return list(rows.values())
+    # As-you-type on the name alone: the first names in alphabetical order of each kind.
+    rows = {}
+    for field in ("birth_name_key", "used_name_key"):
+        query = active.filter(_prefix_range(field, name_key)).order_by(field, "first_name", "pk")
+        for row in query[:MAX_RESULTS]:
+            rows.setdefault(row["pk"], row)
+    return list(rows.values())
+
+
+# --- Ranking ---------------------------------------------------------------------------------
+
+
+def _similarity(query: str, key: str, sound: str, query_sound: str, *, prefix: bool) -> float:
+    if not key:
+        return 0.0
+    if query == key:
+        return 100.0
+    score = Indel.normalized_similarity(query, key) * 100
+    if prefix and key.startswith(query):
+        score = max(score, 92.0)
+    if sound and sound == query_sound:
+        score = max(score, 90.0)
+    return score
+
+
+def _name_score(query: str, row: dict[str, object], *, prefix: bool) -> float:
+    query_sound = phonetic(query)
+    return max(
+        _similarity(
+            query, row["birth_name_key"], row["birth_name_sound"], query_sound, prefix=prefix
+        ),
+        _similarity(
+            query, row["used_name_key"], row["used_name_sound"], query_sound, prefix=prefix
+        ),
+    )
+
+
+def _first_name_score(query: str, row: dict[str, object]) -> float:
+    query_sound = phonetic(query)
+    best = _similarity(
+        query, row["first_name_key"], row["first_name_sound"], query_sound, prefix=True
+    )
+    # Any of the birth first names, or the used first name, is the same person.
+    others = f"{row['birth_first_names']} {row['used_first_name']}".split()
+    for other in others:
+        key = compact(other)
+        if key and key != row["first_name_key"]:
+            best = max(best, _similarity(query, key, phonetic(other), query_sound, prefix=False))
+    return best
+
+
+def _date_score(query: datetime.date, date: datetime.date) -> float:
+    if query == date:
+        return 100.0
+    same = (query.year == date.year) + (query.month == date.month) + (query.day == date.day)
+    swapped = query.day == date.month and query.month == date.day and query.year == date.year
+    return 60.0 if swapped else 40.0 if same == 2 else 0.0
+
+
+def _traits_score(name: str, first: str, criteria: Criteria, row: dict[str, object]) -> float:
+    total = weight = 0.0
+    if name:
+        total += WEIGHTS["name"] * _name_score(name, row, prefix=not first)
+        weight += WEIGHTS["name"]
+    if first:
+        total += WEIGHTS["first_name"] * _first_name_score(first, row)
+        weight += WEIGHTS["first_name"]
+    if criteria.birth_date:
+        total += WEIGHTS["birth_date"] * _date_score(criteria.birth_date, row["birth_date"])
+        weight += WEIGHTS["birth_date"]
+    if criteria.sex:
+        total += WEIGHTS["sex"] * (100.0 if criteria.sex == row["sex"] else 0.0)
+        weight += WEIGHTS["sex"]
+    return total / weight
+
+
+def _score(criteria: Criteria, row: dict[str, object]) -> Match:
+    name, first = criteria.name_key, criteria.first_name_key
+    score = _traits_score(name, first, criteria, row)
+    if name and first:
+        # First name and name swapped on entry: same person, slightly less likely.
+        score = max(score, 0.95 * _traits_score(first, name, criteria, row))
+    exact = (
+        (not name or name in (row["birth_name_key"], row["used_name_key"]))
+        and (not first or first == row["first_name_key"])
+        and (not criteria.birth_date or criteria.birth_date == row["birth_date"])
+        and (not criteria.sex or criteria.sex == row["sex"])
+    )
+    rounded = round(score, 1)
+    sort_key = (
+        not exact,
+        -rounded,
+        row["birth_name"],
+        row["first_name"],
+        row["birth_date"],
+        row["pk"],
+    )
+    return Match(identity_id=row["pk"], score=rounded, exact=exact, sort_key=sort_key)
