@@ -2,15 +2,28 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from audit.models import AccessLog
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # Behind the production proxy gunicorn sets REMOTE_ADDR from X-Forwarded-For
-    # (--forwarded-allow-ips); the header itself is never trusted here.
-    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+    """The client's address: behind N trusted proxies, the Nth address from the right of
+    X-Forwarded-For (what the outermost trusted proxy saw); the rest of the header can be
+    forged by the client and is ignored."""
+    if request is None:
+        return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

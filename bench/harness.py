@@ -189,6 +189,7 @@ def production_env(ctx: Context, **overrides: str) -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": "ACbench",
         "TWILIO_AUTH_TOKEN": "bench",
         "TWILIO_FROM": "Bench",
+        "SITE_URL": "https://bench.invalid",
         "STATIC_ROOT": str(ctx.out_dir / "static"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }

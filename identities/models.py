@@ -100,7 +100,9 @@ class Identity(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # When the professional confirmed the patient's absence of objection to this record.
-    no_objection_at = models.DateTimeField(_("absence of objection confirmed at"), null=True)
+    no_objection_at = models.DateTimeField(
+        _("absence of objection confirmed at"), null=True, blank=True
+    )
 
     # Search keys, derived from the names by refresh_search_keys(); see identities/search.py.
     birth_name_key = models.CharField(max_length=100, editable=False, default="")

@@ -1,9 +1,11 @@
 """Use cases of the identity directory: search, creation under identitovigilance rules, merge."""
 
 import datetime
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
@@ -23,6 +25,14 @@ identities_merged = Signal()
 DUPLICATE_THRESHOLD = 80.0
 
 
+# Searches allowed per professional per minute: plenty for care, too few to page the directory.
+SEARCHES_PER_MINUTE = 30
+
+
+class SearchRateExceeded(Exception):
+    """Too many searches in a minute; the message is safe to show."""
+
+
 class IdentityError(Exception):
     """A refused operation; the message is safe to show to the user."""
 
@@ -40,12 +50,28 @@ class Traits:
     used_name: str = ""
     email: str = ""
     mobile: str = ""
+    ins_matricule: str = ""
 
 
 @dataclass(frozen=True)
 class LikelyDuplicate:
     identity: Identity
     score: float
+
+
+def check_search_rate(*, user: Any) -> None:
+    """Count one search of this user in the current minute; refuse past the limit."""
+    key = f"identity-searches:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > SEARCHES_PER_MINUTE:
+        raise SearchRateExceeded(
+            _("Too many searches in a short time. Wait a minute before searching again.")
+        )
 
 
 def search_identities(
@@ -155,6 +181,9 @@ def create_identity(
         birthplace_code=birthplace_code,
         email=traits.email.strip().lower(),
         mobile=traits.mobile,
+        # Typed by hand, an INS does not qualify the identity: only an INSi query does.
+        ins_matricule=traits.ins_matricule,
+        ins_kind=Identity.InsKind.NIR if traits.ins_matricule else "",
         created_by=by if getattr(by, "is_authenticated", False) else None,
         no_objection_at=timezone.now(),
         potential_duplicate=bool(confirmed_duplicates),

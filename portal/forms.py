@@ -3,17 +3,11 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
 from portal import services
 from portal.models import User
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind the production proxy REMOTE_ADDR is set from X-Forwarded-For by gunicorn's
-    # --forwarded-allow-ips; never trust the header itself here.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class ClinicianLoginForm(AuthenticationForm):
@@ -42,7 +36,7 @@ class ClinicianLoginForm(AuthenticationForm):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email and password:
-            ip = client_ip(self.request) if self.request else ""
+            ip = audit.client_ip(self.request) or ""
             if services.is_login_locked(email=email, ip=ip):
                 raise forms.ValidationError(self.error_messages["locked"], code="locked")
             self.user_cache = authenticate(self.request, username=email, password=password)

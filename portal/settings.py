@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 trusts none
+# and uses the connection's address. Read by audit.services.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # The public address of the portal, used in the links of emails and SMS.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers the health probe before host validation and HTTPS redirection.
+    "portal.middleware.health_probe",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +104,9 @@ _DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            _DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+            _DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
         )
     }
 except ValueError as error:
@@ -113,11 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache; never the truth ---------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+# The cache gets its own Redis database: clearing it must never wipe the task queue.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "portal",
         }
     }
@@ -290,6 +299,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     # Behind the load balancer that terminates TLS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer probes the health URL over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -307,7 +318,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+        ).upper(),
+    },
 }
 
 
@@ -331,6 +347,10 @@ def _refuse_insecure_production() -> None:
         problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set: production tasks run on Celery workers")
+    if CELERY_TASK_ALWAYS_EAGER:
+        problems.append("CELERY_TASK_ALWAYS_EAGER must be false")
+    if not SITE_URL.startswith("https://"):
+        problems.append("SITE_URL must be the portal's public https:// address")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems) + ".")
 

@@ -73,3 +73,12 @@ def test_the_legal_notice_names_the_operator(client: Client) -> None:
     body = client.get(reverse("portal:legal")).content.decode()
     assert "Mentions légales" in body
     assert "GCS SARA" in body
+
+
+def test_the_health_probe_answers_any_host_before_the_https_redirect(settings: object) -> None:
+    settings.ALLOWED_HOSTS = ["portail.example.fr"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client(HTTP_HOST="10.0.0.7:8000").get("/sante/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert Client(HTTP_HOST="10.0.0.7:8000").get("/connexion/").status_code == 400

@@ -19,12 +19,17 @@ PRODUCTION_ENV = {
     "TWILIO_ACCOUNT_SID": "ACtest",
     "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_FROM": "Portail",
+    "SITE_URL": "https://portail.example.fr",
 }
 
 
 def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
     """Load the settings in a fresh interpreter, as a server process would at start-up."""
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and key != "CELERY_TASK_ALWAYS_EAGER"
+    }
     clean.pop("DJANGO_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
@@ -96,6 +101,8 @@ def test_production_starts_with_secure_values() -> None:
         ({"TWILIO_AUTH_TOKEN": ""}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set"),
         ({"REDIS_URL": ""}, "REDIS_URL must be set"),
         ({"TWILIO_FROM": ""}, "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set"),
+        ({"CELERY_TASK_ALWAYS_EAGER": "true"}, "CELERY_TASK_ALWAYS_EAGER must be false"),
+        ({"SITE_URL": "http://127.0.0.1:8000"}, "SITE_URL must be the portal's public https://"),
     ],
 )
 def test_production_refuses_an_insecure_value(override: dict[str, str], complaint: str) -> None:

@@ -1,0 +1,27 @@
+"""Fill French translations from a dict: a developer helper for `make messages`, not run in CI.
+
+Usage: .venv/bin/python scripts/translate_fr.py  (needs polib: pip install polib)
+Lists the entries still untranslated or fuzzy after applying TRANSLATIONS.
+"""
+
+import polib
+
+TRANSLATIONS: dict[str, str] = {}
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    if len(sys.argv) > 1:
+        with open(sys.argv[1], encoding="utf-8") as source:
+            TRANSLATIONS.update(json.load(source))
+    catalogue = polib.pofile("locale/fr/LC_MESSAGES/django.po")
+    for entry in catalogue:
+        if entry.msgid in TRANSLATIONS:
+            entry.msgstr = TRANSLATIONS[entry.msgid]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+    catalogue.save()
+    for entry in catalogue:
+        if not entry.msgstr or entry.fuzzy:
+            print(f"untranslated: {entry.msgid!r}")
