@@ -93,7 +93,12 @@ class IdentityForm(forms.Form):
         label=_("Used name (if different from the birth name)"), max_length=100, required=False
     )
     birth_date = BirthDateField(label=_("Birth date DD/MM/YYYY"))
-    sex = forms.ChoiceField(label=_("Sex"), choices=Identity.Sex.choices, widget=forms.RadioSelect)
+    # The guide's own labels: "Sexe  F  M".
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=[(sex, sex) for sex in Identity.Sex.values],
+        widget=forms.RadioSelect,
+    )
     birthplace_kind = forms.ChoiceField(
         label=_("Birthplace"),
         choices=Identity.BirthplaceKind.choices,

@@ -45,8 +45,11 @@ def _tasks_run_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
+    from django.conf import settings
     from django.core.cache import cache
 
+    if settings.REDIS_URL and settings.CACHE_REDIS_URL == settings.REDIS_URL:
+        pytest.fail("Set CACHE_REDIS_URL to another Redis database: clearing it wipes the queue.")
     cache.clear()
     yield
     cache.clear()

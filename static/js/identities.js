@@ -3,7 +3,7 @@
 // stays visible and the server resolves what was typed.
 (function () {
   "use strict";
-  const form = document.querySelector("form[method=post]");
+  const form = document.getElementById("identity-form");
   if (!form) return;
   const code = form.querySelector("input[name=birthplace_code]");
 
