@@ -6,7 +6,7 @@ Two steps, both identical on SQLite and PostgreSQL:
    Python computed when the identity was saved (``identities/phonetic.py``):
    - with a birth date: everyone born that day (a few dozen people even at 2 million identities);
    - with a name and a first name: *blocks* that each tolerate a different kind of error:
-     same phonetic name; same first-name sound and same first letters of the name (typo at the
+     both starting with what was typed; same phonetic name; same first-name sound and same first letters of the name (typo at the
      end); same first-name sound and same last letters (typo at the start); and the same with
      name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
@@ -133,6 +133,8 @@ def _blocks(name: str, first: str) -> Iterable[Q]:
     affix = _affix_length(name_key)
     initial = _prefix_range("first_name_key", first_key[:1])
     for prefix in ("birth_name", "used_name"):
+        # Both still being typed: names and first names starting with what was typed.
+        yield _prefix_range(f"{prefix}_key", name_key) & _prefix_range("first_name_key", first_key)
         yield Q(**{f"{prefix}_sound": name_sound}) & initial
         yield Q(first_name_sound=first_sound) & _prefix_range(f"{prefix}_key", name_key[:affix])
         yield Q(first_name_sound=first_sound) & _prefix_range(

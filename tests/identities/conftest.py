@@ -28,8 +28,7 @@ def make_identity(
     )
 
 
-@pytest.fixture
-def directory(db: None) -> dict[str, Identity]:
+def build_directory() -> dict[str, Identity]:
     """A small directory with the traps of real life: homonyms, compound and used names."""
     return {
         "bobby": make_identity("Teleconsultation", "Bobby", "24/08/1989", sex="M"),
@@ -43,3 +42,8 @@ def directory(db: None) -> dict[str, Identity]:
         "martine": make_identity("Martine", "Claire", "08/09/1985"),
         "leroy": make_identity("Le Roy", "Anne", "21/03/1990"),
     }
+
+
+@pytest.fixture
+def directory(db: None) -> dict[str, Identity]:
+    return build_directory()
