@@ -6,9 +6,9 @@ Two steps, both identical on SQLite and PostgreSQL:
    Python computed when the identity was saved (``identities/phonetic.py``):
    - with a birth date: everyone born that day (a few dozen people even at 2 million identities);
    - with a name and a first name: *blocks* that each tolerate a different kind of error:
-     both starting with what was typed; same phonetic name; same first-name sound and same first letters of the name (typo at the
-     end); same first-name sound and same last letters (typo at the start); and the same with
-     name and first name swapped;
+     both starting with what was typed; same phonetic name; same first-name sound and same
+     first letters of the name (typo at the end); same first-name sound and same last letters
+     (typo at the start); and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
