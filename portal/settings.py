@@ -155,6 +155,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {
+        "task": "notifications.tasks.sweep_notifications",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -251,6 +255,12 @@ TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 10, minimum=1)
 # Twilio's API base URL; changed only to point the real client at a local test server.
 TWILIO_API_BASE = env_str("TWILIO_API_BASE")
+# Where Twilio posts delivery reports (signed with the auth token); empty: no reports.
+TWILIO_STATUS_CALLBACK = env_str(
+    "TWILIO_STATUS_CALLBACK", f"{SITE_URL}/notifications/twilio/statut/" if PRODUCTION else ""
+)
+# First retry delay of a failed send; doubles at each try (capped at 600 s).
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
 

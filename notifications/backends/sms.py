@@ -20,6 +20,15 @@ class SentSms:
     provider_id: str
 
 
+class SmsError(Exception):
+    """The provider refused or failed; ``permanent`` says whether trying again can help."""
+
+    def __init__(self, message: str, *, code: str, permanent: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+
+
 class BaseSmsBackend:
     def send(self, *, to: str, body: str) -> str:
         raise NotImplementedError
@@ -56,10 +65,17 @@ class OutboxBackend(BaseSmsBackend):
         return f"outbox-{message.pk}"
 
 
+# Twilio error codes that no retry will fix.
+PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 21606, 21659, 21660}
+
+
 class TwilioBackend(BaseSmsBackend):
     """Sends through Twilio's Messages API with the official client and a 10 s timeout."""
 
     def __init__(self) -> None:
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
         if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN."
@@ -68,20 +84,36 @@ class TwilioBackend(BaseSmsBackend):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM."
             )
-
-    def send(self, *, to: str, body: str) -> str:
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
-
-        client = Client(
+        self.client = Client(
             settings.TWILIO_ACCOUNT_SID,
             settings.TWILIO_AUTH_TOKEN,
             http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
         )
+        if settings.TWILIO_API_BASE:
+            self.client.api.base_url = settings.TWILIO_API_BASE
+
+    def send(self, *, to: str, body: str) -> str:
+        from requests.exceptions import RequestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID
             else {"from_": settings.TWILIO_FROM}
         )
-        message = client.messages.create(to=to, body=body, **sender)
+        callback = {}
+        if settings.TWILIO_STATUS_CALLBACK:
+            callback = {"status_callback": settings.TWILIO_STATUS_CALLBACK}
+        try:
+            message = self.client.messages.create(to=to, body=body, **sender, **callback)
+        except TwilioRestException as error:
+            code = int(error.code or 0)
+            permanent = code in PERMANENT_TWILIO_CODES or (
+                400 <= error.status < 500 and error.status != 429
+            )
+            raise SmsError(
+                error.msg, code=str(code or error.status), permanent=permanent
+            ) from error
+        except (RequestException, TwilioException, OSError) as error:
+            raise SmsError(repr(error), code="network", permanent=False) from error
         return str(message.sid)
