@@ -273,6 +273,14 @@ def send_notification(*, notification_id: int) -> SendResult:
         _finish(notification_id, provider_called_at=timezone.now())
         provider_id = call_provider()
     except SmsError as error:
+        if error.ambiguous:
+            _finish(
+                notification_id,
+                status=Notification.Status.UNKNOWN,
+                error_code=error.code,
+                last_error=f"No answer from the provider, the message may have been sent: {error}",
+            )
+            return SendResult(status=Notification.Status.UNKNOWN)
         return _failed_attempt(
             notification, code=error.code, detail=str(error), permanent=error.permanent
         )
@@ -336,8 +344,13 @@ def _failed_attempt(
 
 
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-enqueue forgotten rows, recover rows of dead workers; returns counts per outcome."""
-    now = now or timezone.now()
+    """Re-enqueue forgotten rows, recover rows of dead workers; returns counts per outcome.
+
+    ``now`` is the time the thresholds are measured from (tests pass a later one); rows given
+    back are due at once, by the real clock.
+    """
+    due = timezone.now()
+    now = now or due
     # A worker holding a row longer than the hard time limit is dead.
     abandoned_before = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     abandoned = Notification.objects.filter(
@@ -353,7 +366,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     released = Notification.objects.filter(
         pk__in=released_ids, status=Notification.Status.SENDING
-    ).update(status=Notification.Status.PENDING, next_attempt_at=now, updated_at=now)
+    ).update(status=Notification.Status.PENDING, next_attempt_at=due, updated_at=due)
     stale = list(
         Notification.objects.filter(
             status=Notification.Status.PENDING, next_attempt_at__lt=now - STALE_AFTER

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_choice, env_int, env_list, env_str
+from portal.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -260,7 +260,7 @@ TWILIO_STATUS_CALLBACK = env_str(
     "TWILIO_STATUS_CALLBACK", f"{SITE_URL}/notifications/twilio/statut/" if PRODUCTION else ""
 )
 # First retry delay of a failed send; doubles at each try (capped at 600 s).
-NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
 

@@ -86,76 +86,53 @@ def clinician_client(client: Client, clinician: User) -> Client:
     return client
 
 
-@pytest.fixture
-def celery_worker_queue(transactional_db: None) -> Iterator[str]:
-    """A real Celery worker process on Redis, consuming a queue of its own; yields the queue.
-
-    It connects to the test database, so the test must commit what the worker should see
-    (hence ``transactional_db``).
-    """
+def _test_database_url() -> str:
     import os
-    import subprocess
-    import sys
-    import threading
-    import uuid
 
     import dj_database_url
-    from django.conf import settings
     from django.db import connection
+
+    url = dj_database_url.parse(os.environ["DATABASE_URL"])
+    return (
+        f"postgres://{url['USER'] or 'postgres'}@{url['HOST'] or '127.0.0.1'}:"
+        f"{url['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    )
+
+
+@pytest.fixture
+def worker_env(transactional_db: None) -> dict[str, str]:
+    """The environment of a worker process: the test database, Redis, the worker settings."""
+    import os
+
+    from django.conf import settings
 
     if not settings.REDIS_URL:
         pytest.fail("A real worker needs REDIS_URL (make test sets it).")
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    test_db = dj_database_url.parse(os.environ["DATABASE_URL"]) | {
-        "NAME": connection.settings_dict["NAME"]
+    return {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "DJANGO_SETTINGS_MODULE": "tests.settings_worker",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    database_url = (
-        f"postgres://{test_db['USER'] or 'postgres'}@{test_db['HOST'] or '127.0.0.1'}:"
-        f"{test_db['PORT'] or 5432}/{test_db['NAME']}"
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env={**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_ALWAYS_EAGER": "false"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    ready = threading.Event()
-    log: list[str] = []
 
-    def _read() -> None:
-        assert worker.stdout is not None
-        for line in worker.stdout:
-            log.append(line)
-            if " ready." in line:
-                ready.set()
 
-    threading.Thread(target=_read, daemon=True).start()
+@pytest.fixture
+def celery_worker(worker_env: dict[str, str]) -> Iterator[object]:
+    """A real Celery worker on Redis, on a queue of its own that this test's tasks go to.
+
+    It reads the test database, so the test must commit what it should see (hence
+    ``transactional_db``). ``worker.env`` can be changed before ``worker.start()``.
+    """
+    import uuid
+
+    from tests.workers import CeleryWorker
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    worker = CeleryWorker(queue=queue, env=worker_env)
     try:
-        if not ready.wait(timeout=60):
-            pytest.fail("The Celery worker did not start:\n" + "".join(log))
-        yield queue
+        yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker.stop()
+        celery_app.conf.task_default_queue = previous

@@ -21,12 +21,19 @@ class SentSms:
 
 
 class SmsError(Exception):
-    """The provider refused or failed; ``permanent`` says whether trying again can help."""
+    """The provider refused or failed.
 
-    def __init__(self, message: str, *, code: str, permanent: bool) -> None:
+    ``permanent``: trying again cannot help. ``ambiguous``: the request may have reached the
+    provider (no answer came back), so it may have been sent: never resend it blindly.
+    """
+
+    def __init__(
+        self, message: str, *, code: str, permanent: bool, ambiguous: bool = False
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.permanent = permanent
+        self.ambiguous = ambiguous
 
 
 class BaseSmsBackend:
@@ -93,7 +100,7 @@ class TwilioBackend(BaseSmsBackend):
             self.client.api.base_url = settings.TWILIO_API_BASE
 
     def send(self, *, to: str, body: str) -> str:
-        from requests.exceptions import RequestException
+        from requests.exceptions import ConnectTimeout, RequestException
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         sender = (
@@ -114,6 +121,37 @@ class TwilioBackend(BaseSmsBackend):
             raise SmsError(
                 error.msg, code=str(code or error.status), permanent=permanent
             ) from error
-        except (RequestException, TwilioException, OSError) as error:
+        except ConnectTimeout as error:
+            # Nothing reached Twilio: safe to try again.
+            raise SmsError(repr(error), code="network", permanent=False) from error
+        except RequestException as error:
+            # Refused before anything was sent is safe to retry; a connection cut or a read
+            # timeout after the request left may mean Twilio accepted it: never resend blindly.
+            refused = _connection_refused(error)
+            raise SmsError(
+                repr(error),
+                code="network" if refused else "timeout",
+                permanent=False,
+                ambiguous=not refused,
+            ) from error
+        except (TwilioException, OSError) as error:
             raise SmsError(repr(error), code="network", permanent=False) from error
         return str(message.sid)
+
+
+def _connection_refused(error: BaseException) -> bool:
+    """True when the connection could not even be opened (nothing was sent)."""
+    from urllib3.exceptions import NewConnectionError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError | ConnectionRefusedError):
+            return True
+        reason = getattr(current, "reason", None)
+        nested = (
+            current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        )
+        current = reason if isinstance(reason, BaseException) else nested or current.__cause__
+    return False

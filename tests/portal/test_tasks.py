@@ -27,14 +27,15 @@ def test_clearing_sessions_keeps_the_live_ones() -> None:
 
 
 @pytest.mark.celery_worker
-def test_a_real_worker_clears_expired_sessions(celery_worker_queue: str) -> None:
+def test_a_real_worker_clears_expired_sessions(celery_worker: object) -> None:
     from portal import celery_app
 
     assert not celery_app.conf.task_always_eager
+    celery_worker.start()
     expired = _session(datetime.timedelta(minutes=-1))
     live = _session(datetime.timedelta(hours=1))
 
-    tasks.clear_expired_sessions.apply_async(queue=celery_worker_queue)
+    tasks.clear_expired_sessions.delay()
 
     deadline = time.monotonic() + 30
     while Session.objects.filter(pk=expired).exists() and time.monotonic() < deadline:
