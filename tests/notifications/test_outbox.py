@@ -426,3 +426,25 @@ def test_a_sent_notification_cannot_be_resent(admin_user: object) -> None:
 def test_a_clinician_cannot_see_the_outbox(clinician_client: Client) -> None:
     response = clinician_client.get(reverse("admin:notifications_notification_changelist"))
     assert response.status_code == 302
+
+
+def test_the_status_fragment_explains_failures_in_french(failing_backend: type) -> None:
+    from django.template.loader import render_to_string
+
+    failing_backend.errors = [sms.SmsError("stop", code="21610", permanent=True)]
+    text = _queue_sms()
+    _queue_alert()
+    services.send_notification(notification_id=text.pk)
+    html = unescape(
+        render_to_string(
+            "notifications/_statuses.html",
+            {
+                "notifications": services.statuses_for(
+                    purpose="document_available", object_key="delivery:1"
+                )
+            },
+        )
+    )
+    assert "+33601023040" in html and "bobby@teleconsultation.com" in html
+    assert "Échec" in html and "Le destinataire a refusé les SMS (STOP)." in html
+    assert "En file d'attente" in html
