@@ -45,7 +45,6 @@ import bisect
 import datetime
 import itertools
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -75,74 +74,92 @@ UNKNOWN_BIRTHPLACE_CODE = "99999"
 
 # The most frequent surnames of France, most frequent first (INSEE births 1891-2000 and the
 # naming of recent decades), spelt as they are, accents included.
-TOP_SURNAMES = """
-MARTIN BERNARD THOMAS PETIT ROBERT RICHARD DURAND DUBOIS MOREAU LAURENT SIMON MICHEL LEFEBVRE
-LEROY ROUX DAVID BERTRAND MOREL FOURNIER GIRARD BONNET DUPONT LAMBERT FONTAINE ROUSSEAU VINCENT
-MULLER LEFÈVRE FAURE ANDRÉ MERCIER BLANC GUÉRIN BOYER GARNIER CHEVALIER FRANÇOIS LEGRAND GAUTHIER
-GARCIA PERRIN ROBIN CLÉMENT MORIN NICOLAS HENRY ROUSSEL MATHIEU GAUTIER MASSON MARCHAND DUVAL
-DENIS DUMONT MARIE LEMAIRE NOËL MEYER DUFOUR MEUNIER BRUN BLANCHARD GIRAUD JOLY RIVIÈRE LUCAS
-BRUNET GAILLARD BARBIER ARNAUD MARTINEZ GÉRARD ROCHE RENARD SCHMITT ROY LEROUX COLIN VIDAL CARON
-PICARD ROGER FABRE AUBERT LEMOINE RENAUD DUMAS LACROIX OLIVIER PHILIPPE BOURGEOIS PIERRE BENOÎT
-REY LECLERC PAYET ROLLAND LECLERCQ GUILLAUME LECOMTE LOPEZ JEAN DUPUY GUILLOT HUBERT BERGER
-CARPENTIER SANCHEZ DUPUIS MOULIN LOUIS DESCHAMPS HUET VASSEUR PEREZ BOUCHER FLEURY ROYER KLEIN
-JACQUET ADAM PARIS POIRIER MARTY AUBRY GUYOT CARRÉ CHARLES RENAULT CHARPENTIER MÉNARD MAILLARD
-BARON BERTIN BAILLY HERVÉ SCHNEIDER FERNANDEZ LE_GALL COLLET LÉGER BOUVIER JULIEN PRÉVOST MILLET
-PERROT DANIEL LE_ROUX COUSIN GERMAIN BRETON BESSON LANGLOIS RÉMY LE_GOFF PELLETIER LÉVÊQUE
-PERRIER LEBLANC BARRÉ LEBRUN MARCHAL WEBER MALLET HAMON BOULANGER JACOB MONNIER MICHAUD
-RODRIGUEZ GUICHARD GILLET ÉTIENNE GRONDIN POULAIN TESSIER CHEVALLIER COLLIN CHAUVIN DA_SILVA
-BOUCHET GAY LEMAÎTRE BÉNARD MARÉCHAL HUMBERT REYNAUD ANTOINE HOARAU PERRET BARTHÉLEMY CORDIER
-PICHON LEJEUNE GILBERT LAMY DELAUNAY PASQUIER CARLIER LAPORTE NGUYEN DIALLO DOS_SANTOS PEREIRA
-FERREIRA RODRIGUES GONZALEZ TRAORÉ COULIBALY BENARD BOUVET BRUNEAU CHARRIER DELMAS FOUCHER
-GUIBERT JOUBERT LEBON MARCHANDISE? NAUDIN PINEAU RAYNAUD TANGUY VERDIER
-""".replace("?", "").split()
+TOP_SURNAMES = ["MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU", "LAURENT", "SIMON", "MICHEL", "LEFEBVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL", "FOURNIER", "GIRARD", "BONNET", "DUPONT", "LAMBERT", "FONTAINE", "ROUSSEAU", "VINCENT", "MULLER", "LEFÈVRE", "FAURE", "ANDRÉ", "MERCIER", "BLANC", "GUÉRIN", "BOYER", "GARNIER", "CHEVALIER", "FRANÇOIS", "LEGRAND", "GAUTHIER", "GARCIA", "PERRIN", "ROBIN", "CLÉMENT", "MORIN", "NICOLAS", "HENRY", "ROUSSEL", "MATHIEU", "GAUTIER", "MASSON", "MARCHAND", "DUVAL", "DENIS", "DUMONT", "MARIE", "LEMAIRE", "NOËL", "MEYER", "DUFOUR", "MEUNIER", "BRUN", "BLANCHARD", "GIRAUD", "JOLY", "RIVIÈRE", "LUCAS", "BRUNET", "GAILLARD", "BARBIER", "ARNAUD", "MARTINEZ", "GÉRARD", "ROCHE", "RENARD", "SCHMITT", "ROY", "LEROUX", "COLIN", "VIDAL", "CARON", "PICARD", "ROGER", "FABRE", "AUBERT", "LEMOINE", "RENAUD", "DUMAS", "LACROIX", "OLIVIER", "PHILIPPE", "BOURGEOIS", "PIERRE", "BENOÎT", "REY", "LECLERC", "PAYET", "ROLLAND", "LECLERCQ", "GUILLAUME", "LECOMTE", "LOPEZ", "JEAN", "DUPUY", "GUILLOT", "HUBERT", "BERGER", "CARPENTIER", "SANCHEZ", "DUPUIS", "MOULIN", "LOUIS", "DESCHAMPS", "HUET", "VASSEUR", "PEREZ", "BOUCHER", "FLEURY", "ROYER", "KLEIN", "JACQUET", "ADAM", "PARIS", "POIRIER", "MARTY", "AUBRY", "GUYOT", "CARRÉ", "CHARLES", "RENAULT", "CHARPENTIER", "MÉNARD", "MAILLARD", "BARON", "BERTIN", "BAILLY", "HERVÉ", "SCHNEIDER", "FERNANDEZ", "LE_GALL", "COLLET", "LÉGER", "BOUVIER", "JULIEN", "PRÉVOST", "MILLET", "PERROT", "DANIEL", "LE_ROUX", "COUSIN", "GERMAIN", "BRETON", "BESSON", "LANGLOIS", "RÉMY", "LE_GOFF", "PELLETIER", "LÉVÊQUE", "PERRIER", "LEBLANC", "BARRÉ", "LEBRUN", "MARCHAL", "WEBER", "MALLET", "HAMON", "BOULANGER", "JACOB", "MONNIER", "MICHAUD", "RODRIGUEZ", "GUICHARD", "GILLET", "ÉTIENNE", "GRONDIN", "POULAIN", "TESSIER", "CHEVALLIER", "COLLIN", "CHAUVIN", "DA_SILVA", "BOUCHET", "GAY", "LEMAÎTRE", "BÉNARD", "MARÉCHAL", "HUMBERT", "REYNAUD", "ANTOINE", "HOARAU", "PERRET", "BARTHÉLEMY", "CORDIER", "PICHON", "LEJEUNE", "GILBERT", "LAMY", "DELAUNAY", "PASQUIER", "CARLIER", "LAPORTE", "NGUYEN", "DIALLO", "DOS_SANTOS", "PEREIRA", "FERREIRA", "RODRIGUES", "GONZALEZ", "TRAORÉ", "COULIBALY", "BENARD", "BOUVET", "BRUNEAU", "CHARRIER", "DELMAS", "FOUCHER", "GUIBERT", "JOUBERT", "LEBON", "NAUDIN", "PINEAU", "RAYNAUD", "TANGUY", "VERDIER"]
 
 # Surnames of the families of France that the parts below do not build; they join the head of
 # the long tail.
-REGIONAL_SURNAMES = """
-LE_BIHAN LE_CORRE KERMARREC LE_BRIS LE_GUEN QUÉRÉ KERVELLA LE_MEUR JÉZÉQUEL CALVEZ LE_DANTEC
-LE_FLOCH GUÉGUEN MADEC TANGUY LE_PAPE LE_GAL CORNEC PRIGENT LE_BORGNE HOFFMANN SCHMIDT FISCHER
-WAGNER BECKER SCHWARTZ ZIMMERMANN KOEHLER BAUER KELLER HERRMANN STEIN HUBER WOLFF FRITSCH
-SCHAEFFER KLEIN WALTER HAAS ETCHEVERRY ETCHEGARAY IRIGOYEN HARISPE ELISSALDE SANTONI LUCCHESI
-CASANOVA ALBERTINI PAOLI ROSSI RUSSO ESPOSITO BIANCHI ROMANO COLOMBO RICCI MARINO GRECO BRUNO
-GALLO CONTI DE_LUCA COSTA GIORDANO MANCINI RIZZO LOMBARDI MORETTI DA_COSTA ALVES MARTINS
-GOMES LOPES SOARES FERNANDES OLIVEIRA RIBEIRO CARVALHO TEIXEIRA MOREIRA DE_SOUSA MENDES
-GONÇALVES JIMENEZ MORENO MUÑOZ ALVAREZ ROMERO NAVARRO DOMINGUEZ RUIZ DIAZ HERNANDEZ TORRES
-RAMIREZ BENALI BENSAÏD BOUZID CHERIF HADDAD MANSOURI BELKACEM AMRANI BENABDALLAH BOUAZIZ HAMIDI
-MEZIANE SAÏDI TAHRI BOUALEM CHAOUI BENAMAR KHELIFI ZERROUKI BELHADJ BOUDJEMA LAHLOU EL_AMRANI
-BENMOUSSA OUALI AÏT_AHMED DIOP NDIAYE SYLLA SOW BA KEITA DIARRA CISSÉ TOURÉ FOFANA CAMARA KONÉ
-SANGARÉ DIAKITÉ BAMBA KOUASSI MBAYE FALL GUEYE SARR TRAN LE PHAM HUYNH HOANG PHAN VU VO DANG BUI
-DO HO NGO DUONG LY TRUONG LAM CHEN WANG LI ZHANG LIU YILMAZ KAYA DEMIR ŞAHIN ÇELIK ÖZTÜRK
-KOWALSKI NOWAK WIŚNIEWSKI POPESCU IONESCU D'ALMEIDA D'ARTOIS DE_LA_FONTAINE DE_OLIVEIRA
-DE_ALMEIDA
-""".split()
+REGIONAL_SURNAMES = ["LE_BIHAN", "LE_CORRE", "KERMARREC", "LE_BRIS", "LE_GUEN", "QUÉRÉ", "KERVELLA", "LE_MEUR", "JÉZÉQUEL", "CALVEZ", "LE_DANTEC", "LE_FLOCH", "GUÉGUEN", "MADEC", "TANGUY", "LE_PAPE", "LE_GAL", "CORNEC", "PRIGENT", "LE_BORGNE", "HOFFMANN", "SCHMIDT", "FISCHER", "WAGNER", "BECKER", "SCHWARTZ", "ZIMMERMANN", "KOEHLER", "BAUER", "KELLER", "HERRMANN", "STEIN", "HUBER", "WOLFF", "FRITSCH", "SCHAEFFER", "KLEIN", "WALTER", "HAAS", "ETCHEVERRY", "ETCHEGARAY", "IRIGOYEN", "HARISPE", "ELISSALDE", "SANTONI", "LUCCHESI", "CASANOVA", "ALBERTINI", "PAOLI", "ROSSI", "RUSSO", "ESPOSITO", "BIANCHI", "ROMANO", "COLOMBO", "RICCI", "MARINO", "GRECO", "BRUNO", "GALLO", "CONTI", "DE_LUCA", "COSTA", "GIORDANO", "MANCINI", "RIZZO", "LOMBARDI", "MORETTI", "DA_COSTA", "ALVES", "MARTINS", "GOMES", "LOPES", "SOARES", "FERNANDES", "OLIVEIRA", "RIBEIRO", "CARVALHO", "TEIXEIRA", "MOREIRA", "DE_SOUSA", "MENDES", "GONÇALVES", "JIMENEZ", "MORENO", "MUÑOZ", "ALVAREZ", "ROMERO", "NAVARRO", "DOMINGUEZ", "RUIZ", "DIAZ", "HERNANDEZ", "TORRES", "RAMIREZ", "BENALI", "BENSAÏD", "BOUZID", "CHERIF", "HADDAD", "MANSOURI", "BELKACEM", "AMRANI", "BENABDALLAH", "BOUAZIZ", "HAMIDI", "MEZIANE", "SAÏDI", "TAHRI", "BOUALEM", "CHAOUI", "BENAMAR", "KHELIFI", "ZERROUKI", "BELHADJ", "BOUDJEMA", "LAHLOU", "EL_AMRANI", "BENMOUSSA", "OUALI", "AÏT_AHMED", "DIOP", "NDIAYE", "SYLLA", "SOW", "BA", "KEITA", "DIARRA", "CISSÉ", "TOURÉ", "FOFANA", "CAMARA", "KONÉ", "SANGARÉ", "DIAKITÉ", "BAMBA", "KOUASSI", "MBAYE", "FALL", "GUEYE", "SARR", "TRAN", "LE", "PHAM", "HUYNH", "HOANG", "PHAN", "VU", "VO", "DANG", "BUI", "DO", "HO", "NGO", "DUONG", "LY", "TRUONG", "LAM", "CHEN", "WANG", "LI", "ZHANG", "LIU", "YILMAZ", "KAYA", "DEMIR", "ŞAHIN", "ÇELIK", "ÖZTÜRK", "KOWALSKI", "NOWAK", "WIŚNIEWSKI", "POPESCU", "IONESCU", "D'ALMEIDA", "D'ARTOIS", "DE_LA_FONTAINE", "DE_OLIVEIRA", "DE_ALMEIDA"]
 
 # Stems come from the names of communes (most French surnames are places or trades), cut at a
 # syllable boundary: CHABEUIL gives CHAB-, which gives CHABOT, CHABERT, CHABANNE...
 _SURNAME_ENDINGS = [
-    ("ET", 10), ("OT", 8), ("IER", 9), ("AND", 5), ("ARD", 7), ("EAU", 7), ("IN", 8), ("ON", 8),
-    ("OUX", 3), ("AUD", 5), ("AULT", 3), ("ERT", 4), ("OIS", 3), ("ERON", 2), ("ELIN", 2),
-    ("ILLON", 2), ("ONNET", 2), ("ICHON", 2), ("AT", 4), ("AC", 4), ("AN", 3), ("EL", 5),
-    ("ER", 3), ("EY", 2), ("AIS", 2), ("EUX", 2), ("OUD", 2), ("ELET", 2), ("IOT", 2), ("AUX", 3),
-    ("ES", 2), ("Y", 3), ("IE", 2), ("ERE", 1), ("ERIE", 1), ("EREAU", 1), ("ELLE", 1),
-    ("ETTE", 1), ("ANT", 2), ("IAL", 1), ("OUX", 1), ("ENNE", 1), ("ASSE", 1), ("IAUD", 1),
+    ("ET", 10),
+    ("OT", 8),
+    ("IER", 9),
+    ("AND", 5),
+    ("ARD", 7),
+    ("EAU", 7),
+    ("IN", 8),
+    ("ON", 8),
+    ("OUX", 3),
+    ("AUD", 5),
+    ("AULT", 3),
+    ("ERT", 4),
+    ("OIS", 3),
+    ("ERON", 2),
+    ("ELIN", 2),
+    ("ILLON", 2),
+    ("ONNET", 2),
+    ("ICHON", 2),
+    ("AT", 4),
+    ("AC", 4),
+    ("AN", 3),
+    ("EL", 5),
+    ("ER", 3),
+    ("EY", 2),
+    ("AIS", 2),
+    ("EUX", 2),
+    ("OUD", 2),
+    ("ELET", 2),
+    ("IOT", 2),
+    ("AUX", 3),
+    ("ES", 2),
+    ("Y", 3),
+    ("IE", 2),
+    ("ERE", 1),
+    ("ERIE", 1),
+    ("EREAU", 1),
+    ("ELLE", 1),
+    ("ETTE", 1),
+    ("ANT", 2),
+    ("IAL", 1),
+    ("OUX", 1),
+    ("ENNE", 1),
+    ("ASSE", 1),
+    ("IAUD", 1),
 ]
 _PREFIXES = [  # (prefix, joined to the name?) : LEBRUN and LE BRUN both exist
-    ("LE", True), ("LE ", False), ("LA", True), ("DE", True), ("DE ", False), ("DU", True),
-    ("DU ", False), ("DES", True), ("DELA", True), ("DE LA ", False), ("D'", False),
+    ("LE", True),
+    ("LE ", False),
+    ("LA", True),
+    ("DE", True),
+    ("DE ", False),
+    ("DU", True),
+    ("DU ", False),
+    ("DES", True),
+    ("DELA", True),
+    ("DE LA ", False),
+    ("D'", False),
 ]
-_BRETON_ROOTS = """GALL GOFF BIHAN CORRE BRIS GUEN MEUR FLOCH GAL PAPE BORGNE BRAS HIR DU GUILLOU
-ROUX QUERE BERRE GOASGUEN DANTEC MOAL NAOUR FUR BOT COZ""".split()
-_GERMANIC_ROOTS = """SCHNEID SCHMIDT FISCH WAGN BECK HOFF KELL WALT HAAS WEB STEIN KRUG ZIMM
-KLEIN FRITZ BAUM HERR WOLF MAY KUHN LEHM SCHUL RITT GRUB""".split()
+_BRETON_ROOTS = ["GALL", "GOFF", "BIHAN", "CORRE", "BRIS", "GUEN", "MEUR", "FLOCH", "GAL", "PAPE", "BORGNE", "BRAS", "HIR", "DU", "GUILLOU", "ROUX", "QUERE", "BERRE", "GOASGUEN", "DANTEC", "MOAL", "NAOUR", "FUR", "BOT", "COZ"]
+_GERMANIC_ROOTS = ["SCHNEID", "SCHMIDT", "FISCH", "WAGN", "BECK", "HOFF", "KELL", "WALT", "HAAS", "WEB", "STEIN", "KRUG", "ZIMM", "KLEIN", "FRITZ", "BAUM", "HERR", "WOLF", "MAY", "KUHN", "LEHM", "SCHUL", "RITT", "GRUB"]
 _GERMANIC_ENDINGS = ["ER", "MANN", "EL", "LER", "INGER", "BACH", "HARDT", "MEYER", "ERT", "LIN"]
-_ITALIAN_ROOTS = """ROSS BIANC FERR ROM COLOMB RICC MARIN GREC BRUN GALL CONT COST GIORD MANC
-RIZZ LOMBARD MOR BERTOL SANT PAOL LUCCH CASAN ALBERT BATTIST""".split()
+_ITALIAN_ROOTS = ["ROSS", "BIANC", "FERR", "ROM", "COLOMB", "RICC", "MARIN", "GREC", "BRUN", "GALL", "CONT", "COST", "GIORD", "MANC", "RIZZ", "LOMBARD", "MOR", "BERTOL", "SANT", "PAOL", "LUCCH", "CASAN", "ALBERT", "BATTIST"]
 _ITALIAN_ENDINGS = ["INI", "ELLI", "ETTI", "ONI", "ATO", "ANO", "ESE", "I", "O", "UCCI", "OTTI"]
-_IBERIAN_ROOTS = """FERNAND GONZAL RODRIGU SANCH MARTIN LOP PER GOM ALVAR JIMEN DOMINGU HERNAND
-RAMIR NAVARR""".split()
+_IBERIAN_ROOTS = ["FERNAND", "GONZAL", "RODRIGU", "SANCH", "MARTIN", "LOP", "PER", "GOM", "ALVAR", "JIMEN", "DOMINGU", "HERNAND", "RAMIR", "NAVARR"]
 _IBERIAN_ENDINGS = ["EZ", "ES", "EIRA", "ADO", "ERO", "INHO"]
 
-_STEM_STOP_WORDS = {"SAINT", "SAINTE", "SAINTS", "SUR", "SOUS", "LES", "AUX", "LEZ", "ARRONDISSEMENT"}
+_STEM_STOP_WORDS = {
+    "SAINT",
+    "SAINTE",
+    "SAINTS",
+    "SUR",
+    "SOUS",
+    "LES",
+    "AUX",
+    "LEZ",
+    "ARRONDISSEMENT",
+}
 _VOWELS = frozenset("AEIOUY")
 
 
@@ -179,7 +196,12 @@ def _stems() -> tuple[str, ...]:
                 continue
             for cut in range(3, min(5, len(word) - 1) + 1):
                 stem, following = word[:cut], word[cut]
-                if stem[-1] not in _VOWELS and following in _VOWELS and _VOWELS & set(stem):
+                if (
+                    stem[-1] not in _VOWELS | {"Q"}
+                    and following in _VOWELS
+                    and _VOWELS & set(stem)
+                    and stem[0] != stem[1]
+                ):
                     stems.add(stem)
     return tuple(sorted(stems))
 
@@ -213,7 +235,7 @@ def _tail_name(rng: Random, stems: Sequence[str], endings: _Distribution) -> str
         return place if rng.random() < 0.8 else ("D'" if place[0] in _VOWELS else "DE ") + place
     if family < 0.92:
         root = rng.choice(_BRETON_ROOTS)
-        return ("LE " + root) if rng.random() < 0.6 else "KER" + rng.choice(stems)[:4]
+        return ("LE " + root) if rng.random() < 0.6 else "KER" + rng.choice(stems)
     if family < 0.95:
         return rng.choice(_GERMANIC_ROOTS) + rng.choice(_GERMANIC_ENDINGS)
     if family < 0.975:
@@ -223,31 +245,29 @@ def _tail_name(rng: Random, stems: Sequence[str], endings: _Distribution) -> str
 
 @cache
 def surname_distribution() -> _Distribution:
-    """Every surname with its weight: the head list, then a Zipf-like long tail.
+    """Every surname (stored form) with its weight: the head list, then a Zipf-like long tail.
 
     The vocabulary does not depend on the seed (it is the "population's" names; the seed picks
     people): it is built once per process from a fixed seed.
     """
     rng = Random("surnames-v1")
-    head = [_spelling(name) for name in TOP_SURNAMES]
-    head = list(dict.fromkeys(head))  # a few appear twice in the list above
+    head = list(dict.fromkeys(normalize_name(_spelling(name)) for name in TOP_SURNAMES))
     # Zipf with a small exponent: MARTIN about 0.4 %, the 230th about 0.016 % of people.
     head_weights = [1 / rank**0.6 for rank in range(1, len(head) + 1)]
     scale = TOP_SURNAMES_SHARE / sum(head_weights)
     pairs = [(name, weight * scale) for name, weight in zip(head, head_weights, strict=True)]
 
-    seen = {normalize_name(name) for name in head}
+    seen = set(head)
     tail: list[str] = []
-    regional = [_spelling(name) for name in REGIONAL_SURNAMES]
+    regional = [normalize_name(_spelling(name)) for name in REGIONAL_SURNAMES]
     stems, endings = _stems(), _Distribution.of(_SURNAME_ENDINGS)
     while len(tail) < TAIL_VOCABULARY_SIZE:
         if regional and len(tail) % 17 == 0:  # spread over the head of the tail
             name = regional.pop(0)
         else:
             name = _tail_name(rng, stems, endings)
-        stored = normalize_name(name)
-        if stored not in seen:
-            seen.add(stored)
+        if name not in seen:  # the parts are in the stored form already
+            seen.add(name)
             tail.append(name)
     # Zipf with an offset: the first tail names as frequent as the last head ones (about
     # 0.014 %), the last ones borne by one person in two million or fewer.
@@ -318,18 +338,19 @@ MALE_FIRST_NAMES = (
 
 @cache
 def first_name_distributions() -> dict[tuple[str, int], _Distribution]:
-    """``(sex, generation) -> distribution``: the generation's names (Zipf) plus, for 12 % of
-    people, any name of that sex (the rarer first names, and the ones that come back)."""
+    """``(sex, generation) -> distribution`` of stored first names: the generation's names
+    (Zipf-like: the first about 6 % of the generation) plus, for 20 % of people, any name of
+    that sex (the rarer first names, and the ones that come back)."""
     result = {}
     for sex, lists in (("F", FEMALE_FIRST_NAMES), ("M", MALE_FIRST_NAMES)):
-        every = sorted({name for names in lists for name in names.split()})
+        every = sorted({normalize_name(name) for names in lists for name in names.split()})
         for generation, names in zip(GENERATIONS, lists, strict=True):
-            ranked = list(dict.fromkeys(names.split()))
-            weights = [1 / rank**0.9 for rank in range(1, len(ranked) + 1)]
-            scale = 0.88 / sum(weights)
+            ranked = list(dict.fromkeys(normalize_name(name) for name in names.split()))
+            weights = [1 / rank**0.5 for rank in range(1, len(ranked) + 1)]
+            scale = 0.8 / sum(weights)
             pairs = {name: weight * scale for name, weight in zip(ranked, weights, strict=True)}
             for name in every:
-                pairs[name] = pairs.get(name, 0.0) + 0.12 / len(every)
+                pairs[name] = pairs.get(name, 0.0) + 0.2 / len(every)
             result[sex, generation] = _Distribution.of(sorted(pairs.items()))
     return result
 
@@ -348,11 +369,26 @@ def accented_spellings() -> dict[str, str]:
 # France's age pyramid (thousands of people by 5-year band, INSEE 2024), with the share of
 # women in each band; ages 100 and over are counted at 100.
 AGE_BANDS = (
-    (0, 3550, 0.488), (5, 3900, 0.488), (10, 4150, 0.488), (15, 4200, 0.488),
-    (20, 3900, 0.497), (25, 3750, 0.505), (30, 4050, 0.510), (35, 4300, 0.510),
-    (40, 4200, 0.505), (45, 4350, 0.505), (50, 4450, 0.508), (55, 4400, 0.515),
-    (60, 4150, 0.525), (65, 3900, 0.530), (70, 3700, 0.545), (75, 2900, 0.565),
-    (80, 2000, 0.600), (85, 1300, 0.650), (90, 650, 0.720), (95, 180, 0.800),
+    (0, 3550, 0.488),
+    (5, 3900, 0.488),
+    (10, 4150, 0.488),
+    (15, 4200, 0.488),
+    (20, 3900, 0.497),
+    (25, 3750, 0.505),
+    (30, 4050, 0.510),
+    (35, 4300, 0.510),
+    (40, 4200, 0.505),
+    (45, 4350, 0.505),
+    (50, 4450, 0.508),
+    (55, 4400, 0.515),
+    (60, 4150, 0.525),
+    (65, 3900, 0.530),
+    (70, 3700, 0.545),
+    (75, 2900, 0.565),
+    (80, 2000, 0.600),
+    (85, 1300, 0.650),
+    (90, 650, 0.720),
+    (95, 180, 0.800),
 )
 # Share of women with a used name by age (married, or once married, and using the name), and
 # of men: ~25 % of all identities overall.
@@ -364,28 +400,103 @@ _LARGE_CITIES = (
     *[(f"751{n:02d}", 105) for n in range(1, 21)],
     *[(f"132{n:02d}", 54) for n in range(1, 17)],
     *[(f"6938{n}", 58) for n in range(1, 10)],
-    ("31555", 500), ("06088", 340), ("44109", 320), ("34172", 300), ("67482", 290),
-    ("33063", 260), ("59350", 235), ("35238", 225), ("51454", 180), ("83137", 180),
-    ("42218", 175), ("76351", 166), ("38185", 158), ("21231", 160), ("49007", 157),
-    ("30189", 150), ("69266", 155), ("63113", 147), ("72181", 145), ("13001", 145),
-    ("29019", 140), ("37261", 137), ("80021", 134), ("87085", 130), ("74010", 130),
-    ("66136", 120), ("92012", 120), ("57463", 120), ("25056", 120), ("45234", 117),
-    ("93066", 113), ("97411", 153), ("76540", 114), ("95018", 110), ("68224", 108),
-    ("93048", 110), ("14118", 108), ("54395", 105), ("59599", 98), ("59512", 99),
-    ("92050", 96), ("94081", 95), ("84007", 92), ("94028", 92), ("86194", 90), ("97209", 76),
-    ("64445", 77), ("26362", 65), ("64102", 52), ("17300", 77), ("62193", 67), ("97302", 63),
-    ("2A004", 73), ("2B033", 48), ("73065", 60), ("97415", 105),
+    ("31555", 500),
+    ("06088", 340),
+    ("44109", 320),
+    ("34172", 300),
+    ("67482", 290),
+    ("33063", 260),
+    ("59350", 235),
+    ("35238", 225),
+    ("51454", 180),
+    ("83137", 180),
+    ("42218", 175),
+    ("76351", 166),
+    ("38185", 158),
+    ("21231", 160),
+    ("49007", 157),
+    ("30189", 150),
+    ("69266", 155),
+    ("63113", 147),
+    ("72181", 145),
+    ("13001", 145),
+    ("29019", 140),
+    ("37261", 137),
+    ("80021", 134),
+    ("87085", 130),
+    ("74010", 130),
+    ("66136", 120),
+    ("92012", 120),
+    ("57463", 120),
+    ("25056", 120),
+    ("45234", 117),
+    ("93066", 113),
+    ("97411", 153),
+    ("76540", 114),
+    ("95018", 110),
+    ("68224", 108),
+    ("93048", 110),
+    ("14118", 108),
+    ("54395", 105),
+    ("59599", 98),
+    ("59512", 99),
+    ("92050", 96),
+    ("94081", 95),
+    ("84007", 92),
+    ("94028", 92),
+    ("86194", 90),
+    ("97209", 76),
+    ("64445", 77),
+    ("26362", 65),
+    ("64102", 52),
+    ("17300", 77),
+    ("62193", 67),
+    ("97302", 63),
+    ("2A004", 73),
+    ("2B033", 48),
+    ("73065", 60),
+    ("97415", 105),
 )
 LARGE_CITIES_SHARE = 0.35
 # Countries of birth of people born abroad (INSEE code, weight); 15 % spread over the others.
 _COUNTRIES = (
-    ("99352", 13), ("99350", 12), ("99139", 8), ("99351", 4.5), ("99127", 4), ("99134", 3),
-    ("99208", 3), ("99132", 2), ("99341", 2), ("99335", 1.6), ("99326", 1.6), ("99322", 1.3),
-    ("99324", 1.0), ("99312", 1.2), ("99216", 1.5), ("99243", 1.0), ("99234", 0.6),
-    ("99241", 0.4), ("99114", 1.8), ("99122", 1.0), ("99131", 1.6), ("99109", 1.6),
-    ("99410", 0.8), ("99397", 0.8), ("99333", 1.0), ("99140", 0.8), ("99123", 0.6),
-    ("99155", 0.8), ("99416", 0.6), ("99404", 0.6), ("99223", 0.4), ("99235", 0.5),
-    ("99206", 0.5), ("99212", 0.5), ("99330", 0.6), ("99336", 0.3), ("99205", 0.5),
+    ("99352", 13),
+    ("99350", 12),
+    ("99139", 8),
+    ("99351", 4.5),
+    ("99127", 4),
+    ("99134", 3),
+    ("99208", 3),
+    ("99132", 2),
+    ("99341", 2),
+    ("99335", 1.6),
+    ("99326", 1.6),
+    ("99322", 1.3),
+    ("99324", 1.0),
+    ("99312", 1.2),
+    ("99216", 1.5),
+    ("99243", 1.0),
+    ("99234", 0.6),
+    ("99241", 0.4),
+    ("99114", 1.8),
+    ("99122", 1.0),
+    ("99131", 1.6),
+    ("99109", 1.6),
+    ("99410", 0.8),
+    ("99397", 0.8),
+    ("99333", 1.0),
+    ("99140", 0.8),
+    ("99123", 0.6),
+    ("99155", 0.8),
+    ("99416", 0.6),
+    ("99404", 0.6),
+    ("99223", 0.4),
+    ("99235", 0.5),
+    ("99206", 0.5),
+    ("99212", 0.5),
+    ("99330", 0.6),
+    ("99336", 0.3),
+    ("99205", 0.5),
 )
 OTHER_COUNTRIES_SHARE = 0.15
 
@@ -439,7 +550,7 @@ def _women_used_name_share(age: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class SyntheticIdentity:
-    """One generated person: names in their stored form (``normalize_name``), plus spellings."""
+    """One generated person, names in their stored form (``normalize_name``)."""
 
     uuid: uuid.UUID
     birth_name: str
@@ -492,9 +603,7 @@ def generate(
         # Birth date and sex from the pyramid.
         band = int(_AGE_DISTRIBUTION.draw(rng))
         age = min(band + rng.randrange(5), 100)
-        birth_date = datetime.date.fromordinal(
-            reference - 1 - int((age + rng.random()) * 365.2425)
-        )
+        birth_date = datetime.date.fromordinal(reference - 1 - int((age + rng.random()) * 365.2425))
         sex = "F" if rng.random() < _WOMEN_SHARE[band] else "M"
 
         # Names.
@@ -506,7 +615,7 @@ def generate(
         count_first = 1 + (rng.random() < 0.65) + (rng.random() < 0.25 + 0.2 * (age >= 60))
         firsts: list[str] = []
         while len(firsts) < count_first:
-            name = normalize_name(distribution.draw(rng))
+            name = distribution.draw(rng)
             if name not in firsts:
                 firsts.append(name)
         used_first_name = firsts[1] if len(firsts) > 1 and rng.random() < 0.03 else ""
@@ -521,16 +630,15 @@ def generate(
             kind, code = FRANCE, communes.draw(rng)
 
         public_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        stored_name = normalize_name(birth_name)
-        key = (stored_name, firsts[0], birth_date, sex, code)
+        key = (birth_name, firsts[0], birth_date, sex, code)
         if key in seen:
             continue  # a strict-trait twin: the database would refuse it
         seen.add(key)
         produced += 1
         yield SyntheticIdentity(
             uuid=public_id,
-            birth_name=stored_name,
-            used_name=normalize_name(used_name) if used_name else "",
+            birth_name=birth_name,
+            used_name=used_name,
             first_name=firsts[0],
             birth_first_names=" ".join(firsts),
             used_first_name=used_first_name,
@@ -538,11 +646,13 @@ def generate(
             sex=sex,
             birthplace_kind=kind,
             birthplace_code=code,
-            email=(
-                f"{compact(firsts[0]).lower()}.{compact(used_name or birth_name).lower()}"
-                f".{produced}@{EMAIL_DOMAIN}"
-            ),
+            email=f"{_email_part(firsts[0])}.{_email_part(used_name or birth_name)}"
+            f".{produced}@{EMAIL_DOMAIN}",
         )
+
+
+def _email_part(name: str) -> str:
+    return name.replace(" ", "").replace("-", "").replace("'", "").lower()
 
 
 def _draw_surname(rng: Random, surnames: _Distribution, *, plain: bool = False) -> str:
@@ -553,9 +663,7 @@ def _draw_surname(rng: Random, surnames: _Distribution, *, plain: bool = False) 
 
 
 def _hyphenate(first: str, second: str) -> str:
-    if normalize_name(first) == normalize_name(second):
-        return first
-    return f"{first}-{second}".replace(" ", "-")
+    return first if first == second else f"{first}-{second}"
 
 
 def _draw_used_name(
@@ -572,7 +680,7 @@ def _draw_used_name(
         used = _hyphenate(spouse, birth_name)
     else:
         used = _hyphenate(birth_name, spouse)
-    return used if normalize_name(used) != normalize_name(birth_name) else ""
+    return used if used != birth_name else ""
 
 
 # --- Queries -------------------------------------------------------------------------------------
@@ -600,7 +708,9 @@ _AZERTY = ("AZERTYUIOP", "QSDFGHJKLM", "WXCVBN")
 @cache
 def _keyboard_neighbours() -> dict[str, str]:
     """Letters next to each letter on a French AZERTY keyboard."""
-    position = {char: (row, col) for row, keys in enumerate(_AZERTY) for col, char in enumerate(keys)}
+    position = {
+        char: (row, col) for row, keys in enumerate(_AZERTY) for col, char in enumerate(keys)
+    }
     return {
         char: "".join(
             other
@@ -636,7 +746,11 @@ class Query:
 
 def typed(stored: str, rng: Random) -> str:
     """How a human may type a stored name: case changed, accents typed if the name has some."""
-    spelling = accented_spellings().get(stored, stored) if rng.random() < 0.6 else stored
+    spellings = accented_spellings()
+    if rng.random() < 0.6:
+        spelling = "-".join(spellings.get(part, part) for part in stored.split("-"))
+    else:
+        spelling = stored
     style = rng.random()
     if style < 0.45:
         return spelling.lower()
@@ -858,9 +972,3 @@ def _mistyped_date(date: datetime.date, rng: Random) -> datetime.date:
             continue
         if candidate != date and candidate <= REFERENCE_DATE:
             return candidate
-
-
-def strip_accents(text: str) -> str:
-    return "".join(
-        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
-    )

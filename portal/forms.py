@@ -1,13 +1,15 @@
-"""Forms of the professionals' login."""
+"""Forms of the accounts: logins, portal creation, activation, one-time codes."""
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from audit import services as audit
+from identities.validators import validate_mobile
 from portal import services
-from portal.models import User
+from portal.models import Consent, PortalAccess, User
 
 
 class ClinicianLoginForm(AuthenticationForm):
@@ -51,3 +53,78 @@ class ClinicianLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.role == User.Role.PATIENT:
             raise forms.ValidationError(self.error_messages["patient"], code="patient")
+
+
+class PortalCreationForm(forms.Form):
+    """The guide's "Création d'un compte": only the signatory's email and mobile."""
+
+    quality = forms.ChoiceField(
+        label=_("Capacity of the signatory"),
+        choices=PortalAccess.Quality.choices,
+        initial=PortalAccess.Quality.HOLDER,
+    )
+    email = forms.EmailField(label=_("Signatory's email"))
+    mobile = PhoneNumberField(
+        label=_("Signatory's mobile phone"),
+        region="FR",
+        validators=[validate_mobile],
+        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How the patient was informed"),
+        choices=Consent.Method.choices,
+        initial=Consent.Method.CONSULTATION,
+    )
+    consent = forms.BooleanField(
+        label=_("I have informed the patient and obtained their consent."),
+        error_messages={
+            "required": _("You must inform the patient and obtain their consent first.")
+        },
+    )
+
+
+class PatientLoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code received by SMS"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class ActivationForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters; avoid a common or all-digit password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

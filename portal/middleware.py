@@ -1,8 +1,14 @@
 """Middleware of the portal."""
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from portal.views import health
 
@@ -20,6 +26,27 @@ def health_probe(
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path == HEALTH_PATH:
             return health(request)
+        return get_response(request)
+
+    return middleware
+
+
+def session_limits(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Patients are logged out after 30 minutes idle or 12 hours in all, whichever comes first."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role == "patient":
+            now = time.time()
+            idle = now - request.session.get("last_seen", now)
+            age = now - request.session.get("auth_at", now)
+            if idle > settings.PORTAL_IDLE_MINUTES * 60 or age > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(request, _("Your session has expired: please log in again."))
+                return redirect("portal:patient_login")
+            request.session["last_seen"] = now
         return get_response(request)
 
     return middleware

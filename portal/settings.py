@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.session_limits",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -263,6 +264,14 @@ TWILIO_STATUS_CALLBACK = env_str(
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
+
+# --- Patient portal ---------------------------------------------------------------------------
+# How long an activation link stays valid.
+PORTAL_ACTIVATION_HOURS = env_int("PORTAL_ACTIVATION_HOURS", 72, minimum=1)
+# Version of the consent wording shown to professionals; recorded with every consent.
+PORTAL_CONSENT_WORDING_VERSION = env_str("PORTAL_CONSENT_WORDING_VERSION", "2026-11")
+# Patients are logged out after this much inactivity; SESSION_COOKIE_AGE is the absolute limit.
+PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 # --- Passwords and sessions ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

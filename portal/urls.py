@@ -11,6 +11,15 @@ portal_patterns = [
     path("connexion/", views.login, name="login"),
     path("deconnexion/", views.logout, name="logout"),
     path("mentions-legales/", views.legal, name="legal"),
+    path("portail/creer/<uuid:identity_uuid>/", views.create_portal, name="create_portal"),
+    path("espace/", views.patient_home, name="patient_home"),
+    path("espace/connexion/", views.patient_login, name="patient_login"),
+    path("espace/code/", views.patient_code, name="patient_code"),
+    path("espace/code/renvoyer/", views.resend_code, name="resend_code"),
+    path("espace/deconnexion/", views.patient_logout, name="patient_logout"),
+    path("espace/activation/<str:token>/", views.activate, name="activate"),
+    path("espace/<uuid:portal_uuid>/", views.portal_home, name="portal_home"),
+    path("espace/<uuid:portal_uuid>/historique/", views.portal_history, name="portal_history"),
     path("sante/", views.health, name="health"),
 ]
 

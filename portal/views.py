@@ -1,13 +1,32 @@
-"""Pages of the professionals' side: login, logout, home."""
+"""Pages of the accounts: professionals' login and desk, portal creation, the patient space."""
 
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.forms import ClinicianLoginForm
+from audit import services as audit
+from identities.models import Identity
+from portal import services
+from portal.forms import (
+    ActivationForm,
+    ClinicianLoginForm,
+    CodeForm,
+    PatientLoginForm,
+    PortalCreationForm,
+)
 from portal.models import User
 
 login = auth_views.LoginView.as_view(
@@ -37,3 +56,177 @@ def legal(request: HttpRequest) -> HttpResponse:
 def health(request: HttpRequest) -> HttpResponse:
     """Liveness probe for the load balancer and docker-compose: no database, no session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Portal creation by a professional ("Création d'un compte") ---------------------------------
+
+
+def _clinician_only(request: HttpRequest) -> None:
+    if not request.user.is_authenticated or request.user.role not in ("clinician", "admin"):
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
+    _clinician_only(request)
+    identity = get_object_or_404(Identity, uuid=identity_uuid, is_active=True)
+    initial = {"email": identity.email, "mobile": identity.mobile or None}
+    form = PortalCreationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_portal(
+                identity=identity,
+                email=data["email"],
+                mobile=str(data["mobile"]),
+                quality=data["quality"],
+                consent_given=data["consent"],
+                consent_method=data["consent_method"],
+                by=request.user,
+                request=request,
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The account was created: the signatory receives the login instructions."),
+            )
+            return redirect("identities:detail", identity_uuid=identity.uuid)
+    return render(
+        request,
+        "portal/create_portal.html",
+        {"identity": identity, "form": form, "consent_wording": services.consent_wording()},
+    )
+
+
+# --- Patients: activation, login with a one-time code, their space ------------------------------
+
+PENDING_CHALLENGE = "portal_pending_challenge"
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.get_activation_link(token)
+    except services.PortalError as error:
+        return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.start_activation(
+                token=token, password=form.cleaned_data["password1"], request=request
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
+            return redirect("portal:patient_code")
+    return render(request, "portal/activate.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def patient_login(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.role == User.Role.PATIENT:
+        return redirect("portal:patient_home")
+    form = PatientLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.start_login(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
+            return redirect("portal:patient_code")
+    return render(request, "portal/patient_login.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def patient_code(request: HttpRequest) -> HttpResponse:
+    challenge_uuid = request.session.get(PENDING_CHALLENGE)
+    if not challenge_uuid:
+        return redirect("portal:patient_login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.verify_code(
+                challenge_uuid=challenge_uuid, code=form.cleaned_data["code"], request=request
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            # login() gives the session a new key: a key seen before the second factor is dead.
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session["auth_at"] = request.session["last_seen"] = time.time()
+            return redirect("portal:patient_home")
+    return render(request, "portal/patient_code.html", {"form": form})
+
+
+@require_POST
+def resend_code(request: HttpRequest) -> HttpResponse:
+    challenge_uuid = request.session.get(PENDING_CHALLENGE)
+    if not challenge_uuid:
+        return redirect("portal:patient_login")
+    try:
+        services.resend_code(challenge_uuid=challenge_uuid, request=request)
+    except services.PortalError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("A new code was sent by SMS. It replaces the previous one."))
+    return redirect("portal:patient_code")
+
+
+def patient_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "portal:patient_login")
+        if request.user.role != User.Role.PATIENT:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@patient_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    accesses = services.portals_of(request.user)
+    if len(accesses) == 1:
+        return redirect("portal:portal_home", portal_uuid=accesses[0].portal.uuid)
+    return render(request, "portal/patient_home.html", {"accesses": accesses})
+
+
+@require_GET
+@patient_required
+def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
+    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
+    audit.record(action="portal.read", request=request, object_type="portal", object_id=portal.uuid)
+    return render(
+        request,
+        "portal/portal_home.html",
+        {"portal": portal, "accesses": services.portals_of(request.user)},
+    )
+
+
+@require_GET
+@patient_required
+def portal_history(request: HttpRequest, portal_uuid: object) -> HttpResponse:
+    """ "Qui a consulté mes documents": the access log rows about this portal and its identity."""
+    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
+    entries = services.access_history(portal=portal)
+    return render(request, "portal/portal_history.html", {"portal": portal, "entries": entries})
+
+
+@require_POST
+def patient_logout(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect("portal:patient_login")

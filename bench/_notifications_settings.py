@@ -1,0 +1,28 @@
+"""Settings of the processes of the ``notifications`` benchmark (bench/notifications.py).
+
+The portal's own settings, read from the environment the benchmark gives (production shape,
+PostgreSQL ``portal_bench``, Redis db 13, SMS through the real ``TwilioBackend`` pointed at the
+local fake by ``TWILIO_API_BASE``), with two changes only:
+
+- **A Celery queue of its own** (``BENCH_NOTIFICATIONS_QUEUE``): tasks published by the benchmark
+  go there, and its workers consume only that queue, so a developer's worker running on the same
+  Redis cannot take (and send) them, and the benchmark's workers cannot take anyone else's.
+- **Emails to Django's dummy backend.** Production's SMTP backend needs a mail server (none
+  here: every email would time out and be retried), and the development default writes every
+  email to the ``DevMessage`` table: database writes production does not do, which would be
+  counted in the outbox's cost. ``locmem`` would keep every message in the memory of a
+  long-running worker, where the benchmark cannot read it anyway. The dummy backend discards the
+  message at no cost: the email path of the outbox (claim, build, send, mark SENT) still runs in
+  full. The SMS rows of the benchmark measure the real provider path.
+
+A module of bench/ rather than tests/settings_worker.py: that one serves the tests (emails to
+the DevMessage table, test SMS backends) and changes with them. Its name starts with ``_`` so
+that ``python -m bench`` does not import it as a benchmark.
+"""
+
+import os
+
+from portal.settings import *  # noqa: F403
+
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_NOTIFICATIONS_QUEUE", "bench-notifications")
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend", "OPTIONS": {}}}
