@@ -70,83 +70,98 @@ TAIL_VOCABULARY_SIZE = 600_000
 FRANCE, ABROAD, UNKNOWN = "france", "abroad", "unknown"  # Identity.BirthplaceKind values
 UNKNOWN_BIRTHPLACE_CODE = "99999"
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # --- Surnames ----------------------------------------------------------------------------------
 
 # The most frequent surnames of France, most frequent first (INSEE births 1891-2000 and the
 # naming of recent decades), spelt as they are, accents included.
-TOP_SURNAMES = ["MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU", "LAURENT", "SIMON", "MICHEL", "LEFEBVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL", "FOURNIER", "GIRARD", "BONNET", "DUPONT", "LAMBERT", "FONTAINE", "ROUSSEAU", "VINCENT", "MULLER", "LEFÈVRE", "FAURE", "ANDRÉ", "MERCIER", "BLANC", "GUÉRIN", "BOYER", "GARNIER", "CHEVALIER", "FRANÇOIS", "LEGRAND", "GAUTHIER", "GARCIA", "PERRIN", "ROBIN", "CLÉMENT", "MORIN", "NICOLAS", "HENRY", "ROUSSEL", "MATHIEU", "GAUTIER", "MASSON", "MARCHAND", "DUVAL", "DENIS", "DUMONT", "MARIE", "LEMAIRE", "NOËL", "MEYER", "DUFOUR", "MEUNIER", "BRUN", "BLANCHARD", "GIRAUD", "JOLY", "RIVIÈRE", "LUCAS", "BRUNET", "GAILLARD", "BARBIER", "ARNAUD", "MARTINEZ", "GÉRARD", "ROCHE", "RENARD", "SCHMITT", "ROY", "LEROUX", "COLIN", "VIDAL", "CARON", "PICARD", "ROGER", "FABRE", "AUBERT", "LEMOINE", "RENAUD", "DUMAS", "LACROIX", "OLIVIER", "PHILIPPE", "BOURGEOIS", "PIERRE", "BENOÎT", "REY", "LECLERC", "PAYET", "ROLLAND", "LECLERCQ", "GUILLAUME", "LECOMTE", "LOPEZ", "JEAN", "DUPUY", "GUILLOT", "HUBERT", "BERGER", "CARPENTIER", "SANCHEZ", "DUPUIS", "MOULIN", "LOUIS", "DESCHAMPS", "HUET", "VASSEUR", "PEREZ", "BOUCHER", "FLEURY", "ROYER", "KLEIN", "JACQUET", "ADAM", "PARIS", "POIRIER", "MARTY", "AUBRY", "GUYOT", "CARRÉ", "CHARLES", "RENAULT", "CHARPENTIER", "MÉNARD", "MAILLARD", "BARON", "BERTIN", "BAILLY", "HERVÉ", "SCHNEIDER", "FERNANDEZ", "LE_GALL", "COLLET", "LÉGER", "BOUVIER", "JULIEN", "PRÉVOST", "MILLET", "PERROT", "DANIEL", "LE_ROUX", "COUSIN", "GERMAIN", "BRETON", "BESSON", "LANGLOIS", "RÉMY", "LE_GOFF", "PELLETIER", "LÉVÊQUE", "PERRIER", "LEBLANC", "BARRÉ", "LEBRUN", "MARCHAL", "WEBER", "MALLET", "HAMON", "BOULANGER", "JACOB", "MONNIER", "MICHAUD", "RODRIGUEZ", "GUICHARD", "GILLET", "ÉTIENNE", "GRONDIN", "POULAIN", "TESSIER", "CHEVALLIER", "COLLIN", "CHAUVIN", "DA_SILVA", "BOUCHET", "GAY", "LEMAÎTRE", "BÉNARD", "MARÉCHAL", "HUMBERT", "REYNAUD", "ANTOINE", "HOARAU", "PERRET", "BARTHÉLEMY", "CORDIER", "PICHON", "LEJEUNE", "GILBERT", "LAMY", "DELAUNAY", "PASQUIER", "CARLIER", "LAPORTE", "NGUYEN", "DIALLO", "DOS_SANTOS", "PEREIRA", "FERREIRA", "RODRIGUES", "GONZALEZ", "TRAORÉ", "COULIBALY", "BENARD", "BOUVET", "BRUNEAU", "CHARRIER", "DELMAS", "FOUCHER", "GUIBERT", "JOUBERT", "LEBON", "NAUDIN", "PINEAU", "RAYNAUD", "TANGUY", "VERDIER"]
+TOP_SURNAMES = _words(
+    """
+MARTIN BERNARD THOMAS PETIT ROBERT RICHARD DURAND DUBOIS MOREAU LAURENT SIMON MICHEL LEFEBVRE
+LEROY ROUX DAVID BERTRAND MOREL FOURNIER GIRARD BONNET DUPONT LAMBERT FONTAINE ROUSSEAU VINCENT
+MULLER LEFÈVRE FAURE ANDRÉ MERCIER BLANC GUÉRIN BOYER GARNIER CHEVALIER FRANÇOIS LEGRAND
+GAUTHIER GARCIA PERRIN ROBIN CLÉMENT MORIN NICOLAS HENRY ROUSSEL MATHIEU GAUTIER MASSON MARCHAND
+DUVAL DENIS DUMONT MARIE LEMAIRE NOËL MEYER DUFOUR MEUNIER BRUN BLANCHARD GIRAUD JOLY RIVIÈRE
+LUCAS BRUNET GAILLARD BARBIER ARNAUD MARTINEZ GÉRARD ROCHE RENARD SCHMITT ROY LEROUX COLIN VIDAL
+CARON PICARD ROGER FABRE AUBERT LEMOINE RENAUD DUMAS LACROIX OLIVIER PHILIPPE BOURGEOIS PIERRE
+BENOÎT REY LECLERC PAYET ROLLAND LECLERCQ GUILLAUME LECOMTE LOPEZ JEAN DUPUY GUILLOT HUBERT
+BERGER CARPENTIER SANCHEZ DUPUIS MOULIN LOUIS DESCHAMPS HUET VASSEUR PEREZ BOUCHER FLEURY ROYER
+KLEIN JACQUET ADAM PARIS POIRIER MARTY AUBRY GUYOT CARRÉ CHARLES RENAULT CHARPENTIER MÉNARD
+MAILLARD BARON BERTIN BAILLY HERVÉ SCHNEIDER FERNANDEZ LE_GALL COLLET LÉGER BOUVIER JULIEN
+PRÉVOST MILLET PERROT DANIEL LE_ROUX COUSIN GERMAIN BRETON BESSON LANGLOIS RÉMY LE_GOFF
+PELLETIER LÉVÊQUE PERRIER LEBLANC BARRÉ LEBRUN MARCHAL WEBER MALLET HAMON BOULANGER JACOB
+MONNIER MICHAUD RODRIGUEZ GUICHARD GILLET ÉTIENNE GRONDIN POULAIN TESSIER CHEVALLIER COLLIN
+CHAUVIN DA_SILVA BOUCHET GAY LEMAÎTRE BÉNARD MARÉCHAL HUMBERT REYNAUD ANTOINE HOARAU PERRET
+BARTHÉLEMY CORDIER PICHON LEJEUNE GILBERT LAMY DELAUNAY PASQUIER CARLIER LAPORTE NGUYEN DIALLO
+DOS_SANTOS PEREIRA FERREIRA RODRIGUES GONZALEZ TRAORÉ COULIBALY BENARD BOUVET BRUNEAU CHARRIER
+DELMAS FOUCHER GUIBERT JOUBERT LEBON NAUDIN PINEAU RAYNAUD TANGUY VERDIER
+"""
+)
 
 # Surnames of the families of France that the parts below do not build; they join the head of
 # the long tail.
-REGIONAL_SURNAMES = ["LE_BIHAN", "LE_CORRE", "KERMARREC", "LE_BRIS", "LE_GUEN", "QUÉRÉ", "KERVELLA", "LE_MEUR", "JÉZÉQUEL", "CALVEZ", "LE_DANTEC", "LE_FLOCH", "GUÉGUEN", "MADEC", "TANGUY", "LE_PAPE", "LE_GAL", "CORNEC", "PRIGENT", "LE_BORGNE", "HOFFMANN", "SCHMIDT", "FISCHER", "WAGNER", "BECKER", "SCHWARTZ", "ZIMMERMANN", "KOEHLER", "BAUER", "KELLER", "HERRMANN", "STEIN", "HUBER", "WOLFF", "FRITSCH", "SCHAEFFER", "KLEIN", "WALTER", "HAAS", "ETCHEVERRY", "ETCHEGARAY", "IRIGOYEN", "HARISPE", "ELISSALDE", "SANTONI", "LUCCHESI", "CASANOVA", "ALBERTINI", "PAOLI", "ROSSI", "RUSSO", "ESPOSITO", "BIANCHI", "ROMANO", "COLOMBO", "RICCI", "MARINO", "GRECO", "BRUNO", "GALLO", "CONTI", "DE_LUCA", "COSTA", "GIORDANO", "MANCINI", "RIZZO", "LOMBARDI", "MORETTI", "DA_COSTA", "ALVES", "MARTINS", "GOMES", "LOPES", "SOARES", "FERNANDES", "OLIVEIRA", "RIBEIRO", "CARVALHO", "TEIXEIRA", "MOREIRA", "DE_SOUSA", "MENDES", "GONÇALVES", "JIMENEZ", "MORENO", "MUÑOZ", "ALVAREZ", "ROMERO", "NAVARRO", "DOMINGUEZ", "RUIZ", "DIAZ", "HERNANDEZ", "TORRES", "RAMIREZ", "BENALI", "BENSAÏD", "BOUZID", "CHERIF", "HADDAD", "MANSOURI", "BELKACEM", "AMRANI", "BENABDALLAH", "BOUAZIZ", "HAMIDI", "MEZIANE", "SAÏDI", "TAHRI", "BOUALEM", "CHAOUI", "BENAMAR", "KHELIFI", "ZERROUKI", "BELHADJ", "BOUDJEMA", "LAHLOU", "EL_AMRANI", "BENMOUSSA", "OUALI", "AÏT_AHMED", "DIOP", "NDIAYE", "SYLLA", "SOW", "BA", "KEITA", "DIARRA", "CISSÉ", "TOURÉ", "FOFANA", "CAMARA", "KONÉ", "SANGARÉ", "DIAKITÉ", "BAMBA", "KOUASSI", "MBAYE", "FALL", "GUEYE", "SARR", "TRAN", "LE", "PHAM", "HUYNH", "HOANG", "PHAN", "VU", "VO", "DANG", "BUI", "DO", "HO", "NGO", "DUONG", "LY", "TRUONG", "LAM", "CHEN", "WANG", "LI", "ZHANG", "LIU", "YILMAZ", "KAYA", "DEMIR", "ŞAHIN", "ÇELIK", "ÖZTÜRK", "KOWALSKI", "NOWAK", "WIŚNIEWSKI", "POPESCU", "IONESCU", "D'ALMEIDA", "D'ARTOIS", "DE_LA_FONTAINE", "DE_OLIVEIRA", "DE_ALMEIDA"]
+REGIONAL_SURNAMES = _words(
+    """
+LE_BIHAN LE_CORRE KERMARREC LE_BRIS LE_GUEN QUÉRÉ KERVELLA LE_MEUR JÉZÉQUEL CALVEZ LE_DANTEC
+LE_FLOCH GUÉGUEN MADEC TANGUY LE_PAPE LE_GAL CORNEC PRIGENT LE_BORGNE HOFFMANN SCHMIDT FISCHER
+WAGNER BECKER SCHWARTZ ZIMMERMANN KOEHLER BAUER KELLER HERRMANN STEIN HUBER WOLFF FRITSCH
+SCHAEFFER KLEIN WALTER HAAS ETCHEVERRY ETCHEGARAY IRIGOYEN HARISPE ELISSALDE SANTONI LUCCHESI
+CASANOVA ALBERTINI PAOLI ROSSI RUSSO ESPOSITO BIANCHI ROMANO COLOMBO RICCI MARINO GRECO BRUNO
+GALLO CONTI DE_LUCA COSTA GIORDANO MANCINI RIZZO LOMBARDI MORETTI DA_COSTA ALVES MARTINS GOMES
+LOPES SOARES FERNANDES OLIVEIRA RIBEIRO CARVALHO TEIXEIRA MOREIRA DE_SOUSA MENDES GONÇALVES
+JIMENEZ MORENO MUÑOZ ALVAREZ ROMERO NAVARRO DOMINGUEZ RUIZ DIAZ HERNANDEZ TORRES RAMIREZ BENALI
+BENSAÏD BOUZID CHERIF HADDAD MANSOURI BELKACEM AMRANI BENABDALLAH BOUAZIZ HAMIDI MEZIANE SAÏDI
+TAHRI BOUALEM CHAOUI BENAMAR KHELIFI ZERROUKI BELHADJ BOUDJEMA LAHLOU EL_AMRANI BENMOUSSA OUALI
+AÏT_AHMED DIOP NDIAYE SYLLA SOW BA KEITA DIARRA CISSÉ TOURÉ FOFANA CAMARA KONÉ SANGARÉ DIAKITÉ
+BAMBA KOUASSI MBAYE FALL GUEYE SARR TRAN LE PHAM HUYNH HOANG PHAN VU VO DANG BUI DO HO NGO DUONG
+LY TRUONG LAM CHEN WANG LI ZHANG LIU YILMAZ KAYA DEMIR ŞAHIN ÇELIK ÖZTÜRK KOWALSKI NOWAK
+WIŚNIEWSKI POPESCU IONESCU D'ALMEIDA D'ARTOIS DE_LA_FONTAINE DE_OLIVEIRA DE_ALMEIDA
+"""
+)
 
 # Stems come from the names of communes (most French surnames are places or trades), cut at a
 # syllable boundary: CHABEUIL gives CHAB-, which gives CHABOT, CHABERT, CHABANNE...
+# fmt: off
 _SURNAME_ENDINGS = [
-    ("ET", 10),
-    ("OT", 8),
-    ("IER", 9),
-    ("AND", 5),
-    ("ARD", 7),
-    ("EAU", 7),
-    ("IN", 8),
-    ("ON", 8),
-    ("OUX", 3),
-    ("AUD", 5),
-    ("AULT", 3),
-    ("ERT", 4),
-    ("OIS", 3),
-    ("ERON", 2),
-    ("ELIN", 2),
-    ("ILLON", 2),
-    ("ONNET", 2),
-    ("ICHON", 2),
-    ("AT", 4),
-    ("AC", 4),
-    ("AN", 3),
-    ("EL", 5),
-    ("ER", 3),
-    ("EY", 2),
-    ("AIS", 2),
-    ("EUX", 2),
-    ("OUD", 2),
-    ("ELET", 2),
-    ("IOT", 2),
-    ("AUX", 3),
-    ("ES", 2),
-    ("Y", 3),
-    ("IE", 2),
-    ("ERE", 1),
-    ("ERIE", 1),
-    ("EREAU", 1),
-    ("ELLE", 1),
-    ("ETTE", 1),
-    ("ANT", 2),
-    ("IAL", 1),
-    ("OUX", 1),
-    ("ENNE", 1),
-    ("ASSE", 1),
-    ("IAUD", 1),
+    ("ET", 10), ("OT", 8), ("IER", 9), ("AND", 5), ("ARD", 7), ("EAU", 7), ("IN", 8), ("ON", 8),
+    ("OUX", 3), ("AUD", 5), ("AULT", 3), ("ERT", 4), ("OIS", 3), ("ERON", 2), ("ELIN", 2),
+    ("ILLON", 2), ("ONNET", 2), ("ICHON", 2), ("AT", 4), ("AC", 4), ("AN", 3), ("EL", 5),
+    ("ER", 3), ("EY", 2), ("AIS", 2), ("EUX", 2), ("OUD", 2), ("ELET", 2), ("IOT", 2), ("AUX", 3),
+    ("ES", 2), ("Y", 3), ("IE", 2), ("ERE", 1), ("ERIE", 1), ("EREAU", 1), ("ELLE", 1),
+    ("ETTE", 1), ("ANT", 2), ("IAL", 1), ("OUX", 1), ("ENNE", 1), ("ASSE", 1), ("IAUD", 1),
 ]
-_PREFIXES = [  # (prefix, joined to the name?) : LEBRUN and LE BRUN both exist
-    ("LE", True),
-    ("LE ", False),
-    ("LA", True),
-    ("DE", True),
-    ("DE ", False),
-    ("DU", True),
-    ("DU ", False),
-    ("DES", True),
-    ("DELA", True),
-    ("DE LA ", False),
-    ("D'", False),
-]
-_BRETON_ROOTS = ["GALL", "GOFF", "BIHAN", "CORRE", "BRIS", "GUEN", "MEUR", "FLOCH", "GAL", "PAPE", "BORGNE", "BRAS", "HIR", "DU", "GUILLOU", "ROUX", "QUERE", "BERRE", "GOASGUEN", "DANTEC", "MOAL", "NAOUR", "FUR", "BOT", "COZ"]
-_GERMANIC_ROOTS = ["SCHNEID", "SCHMIDT", "FISCH", "WAGN", "BECK", "HOFF", "KELL", "WALT", "HAAS", "WEB", "STEIN", "KRUG", "ZIMM", "KLEIN", "FRITZ", "BAUM", "HERR", "WOLF", "MAY", "KUHN", "LEHM", "SCHUL", "RITT", "GRUB"]
+# fmt: on
+# Particles, joined or not: LEBRUN and LE BRUN both exist.
+_PREFIXES = ["LE", "LE ", "LA", "DE", "DE ", "DU", "DU ", "DES", "DELA", "DE LA ", "D'"]
+_BRETON_ROOTS = _words(
+    """
+GALL GOFF BIHAN CORRE BRIS GUEN MEUR FLOCH GAL PAPE BORGNE BRAS HIR DU GUILLOU ROUX QUERE BERRE
+GOASGUEN DANTEC MOAL NAOUR FUR BOT COZ
+"""
+)
+_GERMANIC_ROOTS = _words(
+    """
+SCHNEID SCHMIDT FISCH WAGN BECK HOFF KELL WALT HAAS WEB STEIN KRUG ZIMM KLEIN FRITZ BAUM HERR
+WOLF MAY KUHN LEHM SCHUL RITT GRUB
+"""
+)
 _GERMANIC_ENDINGS = ["ER", "MANN", "EL", "LER", "INGER", "BACH", "HARDT", "MEYER", "ERT", "LIN"]
-_ITALIAN_ROOTS = ["ROSS", "BIANC", "FERR", "ROM", "COLOMB", "RICC", "MARIN", "GREC", "BRUN", "GALL", "CONT", "COST", "GIORD", "MANC", "RIZZ", "LOMBARD", "MOR", "BERTOL", "SANT", "PAOL", "LUCCH", "CASAN", "ALBERT", "BATTIST"]
+_ITALIAN_ROOTS = _words(
+    """
+ROSS BIANC FERR ROM COLOMB RICC MARIN GREC BRUN GALL CONT COST GIORD MANC RIZZ LOMBARD MOR
+BERTOL SANT PAOL LUCCH CASAN ALBERT BATTIST
+"""
+)
 _ITALIAN_ENDINGS = ["INI", "ELLI", "ETTI", "ONI", "ATO", "ANO", "ESE", "I", "O", "UCCI", "OTTI"]
-_IBERIAN_ROOTS = ["FERNAND", "GONZAL", "RODRIGU", "SANCH", "MARTIN", "LOP", "PER", "GOM", "ALVAR", "JIMEN", "DOMINGU", "HERNAND", "RAMIR", "NAVARR"]
+_IBERIAN_ROOTS = _words(
+    """
+FERNAND GONZAL RODRIGU SANCH MARTIN LOP PER GOM ALVAR JIMEN DOMINGU HERNAND RAMIR NAVARR
+"""
+)
 _IBERIAN_ENDINGS = ["EZ", "ES", "EIRA", "ADO", "ERO", "INHO"]
 
 _STEM_STOP_WORDS = {
@@ -225,7 +240,7 @@ def _tail_name(rng: Random, stems: Sequence[str], endings: _Distribution) -> str
     if family < 0.70:  # stem + ending: CHABOT, GRIGNET, AUDELIN
         return rng.choice(stems) + endings.draw(rng)
     if family < 0.82:  # with a particle: LEGRIGNET, DU CHABOT, D'AUDELIN
-        prefix, _joined = rng.choice(_PREFIXES)
+        prefix = rng.choice(_PREFIXES)
         name = rng.choice(stems) + endings.draw(rng)
         if prefix == "D'" and name[0] not in _VOWELS:
             prefix = "DE "
@@ -250,7 +265,7 @@ def surname_distribution() -> _Distribution:
     The vocabulary does not depend on the seed (it is the "population's" names; the seed picks
     people): it is built once per process from a fixed seed.
     """
-    rng = Random("surnames-v1")
+    rng = Random("surnames-v1")  # noqa: S311  (reproducible data, not a secret)
     head = list(dict.fromkeys(normalize_name(_spelling(name)) for name in TOP_SURNAMES))
     # Zipf with a small exponent: MARTIN about 0.4 %, the 230th about 0.016 % of people.
     head_weights = [1 / rank**0.6 for rank in range(1, len(head) + 1)]
@@ -368,136 +383,48 @@ def accented_spellings() -> dict[str, str]:
 
 # France's age pyramid (thousands of people by 5-year band, INSEE 2024), with the share of
 # women in each band; ages 100 and over are counted at 100.
+# fmt: off
 AGE_BANDS = (
-    (0, 3550, 0.488),
-    (5, 3900, 0.488),
-    (10, 4150, 0.488),
-    (15, 4200, 0.488),
-    (20, 3900, 0.497),
-    (25, 3750, 0.505),
-    (30, 4050, 0.510),
-    (35, 4300, 0.510),
-    (40, 4200, 0.505),
-    (45, 4350, 0.505),
-    (50, 4450, 0.508),
-    (55, 4400, 0.515),
-    (60, 4150, 0.525),
-    (65, 3900, 0.530),
-    (70, 3700, 0.545),
-    (75, 2900, 0.565),
-    (80, 2000, 0.600),
-    (85, 1300, 0.650),
-    (90, 650, 0.720),
-    (95, 180, 0.800),
+    (0, 3550, 0.488), (5, 3900, 0.488), (10, 4150, 0.488), (15, 4200, 0.488), (20, 3900, 0.497),
+    (25, 3750, 0.505), (30, 4050, 0.510), (35, 4300, 0.510), (40, 4200, 0.505), (45, 4350, 0.505),
+    (50, 4450, 0.508), (55, 4400, 0.515), (60, 4150, 0.525), (65, 3900, 0.530), (70, 3700, 0.545),
+    (75, 2900, 0.565), (80, 2000, 0.600), (85, 1300, 0.650), (90, 650, 0.720), (95, 180, 0.800),
 )
+# fmt: on
 # Share of women with a used name by age (married, or once married, and using the name), and
 # of men: ~25 % of all identities overall.
 _WOMEN_USED_NAME = ((20, 0.0), (25, 0.12), (30, 0.45), (35, 0.62), (45, 0.72), (60, 0.78))
 _MEN_USED_NAME = 0.015
 # Large cities weigh more (births happen where the maternity wards are): INSEE code, weight
 # (roughly the population in thousands). Paris, Lyon and Marseille by arrondissement.
+# fmt: off
 _LARGE_CITIES = (
-    *[(f"751{n:02d}", 105) for n in range(1, 21)],
-    *[(f"132{n:02d}", 54) for n in range(1, 17)],
-    *[(f"6938{n}", 58) for n in range(1, 10)],
-    ("31555", 500),
-    ("06088", 340),
-    ("44109", 320),
-    ("34172", 300),
-    ("67482", 290),
-    ("33063", 260),
-    ("59350", 235),
-    ("35238", 225),
-    ("51454", 180),
-    ("83137", 180),
-    ("42218", 175),
-    ("76351", 166),
-    ("38185", 158),
-    ("21231", 160),
-    ("49007", 157),
-    ("30189", 150),
-    ("69266", 155),
-    ("63113", 147),
-    ("72181", 145),
-    ("13001", 145),
-    ("29019", 140),
-    ("37261", 137),
-    ("80021", 134),
-    ("87085", 130),
-    ("74010", 130),
-    ("66136", 120),
-    ("92012", 120),
-    ("57463", 120),
-    ("25056", 120),
-    ("45234", 117),
-    ("93066", 113),
-    ("97411", 153),
-    ("76540", 114),
-    ("95018", 110),
-    ("68224", 108),
-    ("93048", 110),
-    ("14118", 108),
-    ("54395", 105),
-    ("59599", 98),
-    ("59512", 99),
-    ("92050", 96),
-    ("94081", 95),
-    ("84007", 92),
-    ("94028", 92),
-    ("86194", 90),
-    ("97209", 76),
-    ("64445", 77),
-    ("26362", 65),
-    ("64102", 52),
-    ("17300", 77),
-    ("62193", 67),
-    ("97302", 63),
-    ("2A004", 73),
-    ("2B033", 48),
-    ("73065", 60),
-    ("97415", 105),
+    *[(f"751{n:02d}", 105) for n in range(1, 21)], *[(f"132{n:02d}", 54) for n in range(1, 17)],
+    *[(f"6938{n}", 58) for n in range(1, 10)], ("31555", 500), ("06088", 340), ("44109", 320),
+    ("34172", 300), ("67482", 290), ("33063", 260), ("59350", 235), ("35238", 225), ("51454", 180),
+    ("83137", 180), ("42218", 175), ("76351", 166), ("38185", 158), ("21231", 160), ("49007", 157),
+    ("30189", 150), ("69266", 155), ("63113", 147), ("72181", 145), ("13001", 145), ("29019", 140),
+    ("37261", 137), ("80021", 134), ("87085", 130), ("74010", 130), ("66136", 120), ("92012", 120),
+    ("57463", 120), ("25056", 120), ("45234", 117), ("93066", 113), ("97411", 153), ("76540", 114),
+    ("95018", 110), ("68224", 108), ("93048", 110), ("14118", 108), ("54395", 105), ("59599", 98),
+    ("59512", 99), ("92050", 96), ("94081", 95), ("84007", 92), ("94028", 92), ("86194", 90),
+    ("97209", 76), ("64445", 77), ("26362", 65), ("64102", 52), ("17300", 77), ("62193", 67),
+    ("97302", 63), ("2A004", 73), ("2B033", 48), ("73065", 60), ("97415", 105),
 )
+# fmt: on
 LARGE_CITIES_SHARE = 0.35
 # Countries of birth of people born abroad (INSEE code, weight); 15 % spread over the others.
+# fmt: off
 _COUNTRIES = (
-    ("99352", 13),
-    ("99350", 12),
-    ("99139", 8),
-    ("99351", 4.5),
-    ("99127", 4),
-    ("99134", 3),
-    ("99208", 3),
-    ("99132", 2),
-    ("99341", 2),
-    ("99335", 1.6),
-    ("99326", 1.6),
-    ("99322", 1.3),
-    ("99324", 1.0),
-    ("99312", 1.2),
-    ("99216", 1.5),
-    ("99243", 1.0),
-    ("99234", 0.6),
-    ("99241", 0.4),
-    ("99114", 1.8),
-    ("99122", 1.0),
-    ("99131", 1.6),
-    ("99109", 1.6),
-    ("99410", 0.8),
-    ("99397", 0.8),
-    ("99333", 1.0),
-    ("99140", 0.8),
-    ("99123", 0.6),
-    ("99155", 0.8),
-    ("99416", 0.6),
-    ("99404", 0.6),
-    ("99223", 0.4),
-    ("99235", 0.5),
-    ("99206", 0.5),
-    ("99212", 0.5),
-    ("99330", 0.6),
-    ("99336", 0.3),
+    ("99352", 13), ("99350", 12), ("99139", 8), ("99351", 4.5), ("99127", 4), ("99134", 3),
+    ("99208", 3), ("99132", 2), ("99341", 2), ("99335", 1.6), ("99326", 1.6), ("99322", 1.3),
+    ("99324", 1.0), ("99312", 1.2), ("99216", 1.5), ("99243", 1.0), ("99234", 0.6), ("99241", 0.4),
+    ("99114", 1.8), ("99122", 1.0), ("99131", 1.6), ("99109", 1.6), ("99410", 0.8), ("99397", 0.8),
+    ("99333", 1.0), ("99140", 0.8), ("99123", 0.6), ("99155", 0.8), ("99416", 0.6), ("99404", 0.6),
+    ("99223", 0.4), ("99235", 0.5), ("99206", 0.5), ("99212", 0.5), ("99330", 0.6), ("99336", 0.3),
     ("99205", 0.5),
 )
+# fmt: on
 OTHER_COUNTRIES_SHARE = 0.15
 
 
@@ -592,7 +519,7 @@ def generate(
     identities already in the database). The sequence is a stream: the first 1,000 of a run of
     2,000 are the 1,000 of a run of 1,000 (as long as ``exclude`` is the same).
     """
-    rng = Random(seed)
+    rng = Random(seed)  # noqa: S311  (reproducible data, not a secret)
     surnames = surname_distribution()
     first_names = first_name_distributions()
     communes, countries = _commune_distribution(), _country_distribution()

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import math
 from importlib import import_module
 from typing import Any
 
@@ -339,7 +340,8 @@ def resend_code(*, challenge_uuid: object, request: HttpRequest | None = None) -
     wait = RESEND_COOLDOWN_SECONDS - (timezone.now() - challenge.code_sent_at).total_seconds()
     if wait > 0:
         raise PortalError(
-            _("Wait %(seconds)d seconds before asking for a new code.") % {"seconds": int(wait) + 1}
+            _("Wait %(seconds)d seconds before asking for a new code.")
+            % {"seconds": math.ceil(wait)}
         )
     _count_send(user=challenge.user, request=request)
     code = codes.new_code()

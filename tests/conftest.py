@@ -25,6 +25,12 @@ def _private_media_in_tmp(settings: object, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    # Argon2 is deliberately slow; the settings test checks production keeps it first.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _messages_stay_here(settings: object) -> Iterator[None]:
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.SMS_BACKEND = "notifications.backends.sms.LocmemBackend"

@@ -34,10 +34,22 @@ def activate(user: User) -> User:
 
 
 def last_code() -> str:
-    """The code of the last SMS sent (the locmem backend keeps them for tests)."""
-    sent = [message for message in sms.outbox if "code" in message.body]
-    assert sent, "no code was sent"
-    return re.search(r"\b(\d{6})\b", sent[-1].body).group(1)
+    """The code of the last SMS: sent (kept by the locmem backend) or still in the outbox.
+
+    Most tests never commit, so their SMS stay queued; the row holds the text until sent.
+    """
+    from notifications.models import Notification
+
+    queued = (
+        Notification.objects.filter(purpose="one_time_code", status="pending")
+        .order_by("-pk")
+        .first()
+    )
+    sent = [message.body for message in sms.outbox if "code" in message.body]
+    body = queued.body if queued is not None else (sent[-1] if sent else "")
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, "no code was sent"
+    return match.group(1)
 
 
 @pytest.fixture
