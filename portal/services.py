@@ -439,6 +439,20 @@ def get_portal_for_user(*, user: User, portal_uuid: object) -> PortalAccount:
     return access.portal
 
 
+# How the patient reads their access history.
+ACTION_LABELS = {
+    "portal.create": gettext_lazy("Created the space"),
+    "portal.read": gettext_lazy("Opened the space"),
+    "identity.create": gettext_lazy("Created the identity record"),
+    "identity.read": gettext_lazy("Read the identity record"),
+    "identity.merge": gettext_lazy("Merged a duplicate identity"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
 def access_history(*, portal: PortalAccount, limit: int = 200) -> list[Any]:
     """Who read or changed this portal and its identity, newest first (for the patient)."""
     from audit.models import AccessLog

@@ -214,7 +214,7 @@ def _folded_by(rule: str, name: str) -> str:
         return name.replace("EAU", "O").replace("AU", "O")
     if rule == "double":
         return re.sub(r"(.)\1", r"\1", name)
-    return re.sub(r"[TDSX]$", "", name)  # final
+    return re.sub(r"[TDSX]\b", "", name)  # final, of any word of the name
 
 
 def test_date_queries_carry_the_birth_date(people: list[synthetic.SyntheticIdentity]) -> None:

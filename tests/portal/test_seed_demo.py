@@ -36,7 +36,7 @@ def test_it_is_idempotent() -> None:
     first = _counts()
     call_command("seed_demo", verbosity=0)
     assert _counts() == first
-    assert first == (3, 5, 5, 2)
+    assert first == (4, 5, 5, 2)  # admin, 2 clinicians, Bobby's patient account
 
 
 def test_it_loads_a_pharmacy_and_recipients() -> None:
@@ -62,3 +62,12 @@ def test_it_is_refused_in_production(settings: object) -> None:
     with pytest.raises(CommandError, match="refused in production"):
         call_command("seed_demo", verbosity=0)
     assert User.objects.count() == 0
+
+
+def test_bobby_can_log_in_to_his_space(client: Client) -> None:
+    call_command("seed_demo", verbosity=0)
+    response = client.post(
+        reverse("portal:patient_login"),
+        {"email": "bobby@teleconsultation.com", "password": DEMO_PASSWORD},
+    )
+    assert response["Location"] == reverse("portal:patient_code")

@@ -146,6 +146,31 @@ class Command(BaseCommand):
         if options["verbosity"]:
             self.stdout.write(f"Demo data ready ({created} objects created).")
 
+    def _seed_portal(self) -> int:
+        """Bobby's portal, activated, so the patient space can be tried at once."""
+        from django.utils import timezone
+
+        from portal import services as portal
+
+        bobby = Identity.objects.get(birth_name="TELECONSULTATION", first_name="BOBBY")
+        if hasattr(bobby, "portal"):
+            return 0
+        clinician = User.objects.get(email=CLINICIANS[0]["email"])
+        portal.create_portal(
+            identity=bobby,
+            email=PATIENTS[0]["email"],
+            mobile=PATIENTS[0]["mobile"],
+            quality="titulaire",
+            consent_given=True,
+            consent_method="consultation",
+            by=clinician,
+        )
+        patient = User.objects.get(email=PATIENTS[0]["email"])
+        patient.set_password(DEMO_PASSWORD)
+        patient.activated_at = timezone.now()
+        patient.save(update_fields=["password", "activated_at"])
+        return 1
+
     def _seed(self) -> int:
         created = 0
         if not User.objects.filter(email=ADMIN["email"]).exists():
@@ -184,6 +209,7 @@ class Command(BaseCommand):
             ).exists():
                 identities.create_identity(traits=identities.Traits(**data))
                 created += 1
+        created += self._seed_portal()
         for data in ORGANISATIONS:
             documents.register_organisation(**data)
         for data in PROFESSIONALS:
