@@ -297,6 +297,9 @@ def surname_distribution() -> _Distribution:
 # Generations of birth (first year of each) and, per sex, the most given first names of each,
 # most frequent first (INSEE fichier des prénoms, rounded into generations).
 GENERATIONS = (0, 1945, 1965, 1985, 2005)
+# First names were fewer and more shared before: the most given one is about 8 % of the people
+# born before 1945 (Jean, Marie), 2 % of those born since 2005 (Gabriel, Jade).
+_FIRST_NAME_EXPONENTS = (0.6, 0.4, 0.38, 0.24, 0.14)
 FEMALE_FIRST_NAMES = (
     """Marie Jeanne Simone Germaine Madeleine Suzanne Yvonne Marguerite Louise Denise Paulette
     Odette Hélène Renée Lucienne Marcelle Andrée Jacqueline Colette Geneviève Raymonde Georgette
@@ -354,14 +357,16 @@ MALE_FIRST_NAMES = (
 @cache
 def first_name_distributions() -> dict[tuple[str, int], _Distribution]:
     """``(sex, generation) -> distribution`` of stored first names: the generation's names
-    (Zipf-like: the first about 6 % of the generation) plus, for 20 % of people, any name of
-    that sex (the rarer first names, and the ones that come back)."""
+    (Zipf-like, exponents ``_FIRST_NAME_EXPONENTS``) plus, for 20 % of people, any name of that
+    sex (the rarer first names, and the ones that come back)."""
     result = {}
     for sex, lists in (("F", FEMALE_FIRST_NAMES), ("M", MALE_FIRST_NAMES)):
         every = sorted({normalize_name(name) for names in lists for name in names.split()})
-        for generation, names in zip(GENERATIONS, lists, strict=True):
+        for generation, names, exponent in zip(
+            GENERATIONS, lists, _FIRST_NAME_EXPONENTS, strict=True
+        ):
             ranked = list(dict.fromkeys(normalize_name(name) for name in names.split()))
-            weights = [1 / rank**0.5 for rank in range(1, len(ranked) + 1)]
+            weights = [1 / rank**exponent for rank in range(1, len(ranked) + 1)]
             scale = 0.8 / sum(weights)
             pairs = {name: weight * scale for name, weight in zip(ranked, weights, strict=True)}
             for name in every:
@@ -629,6 +634,7 @@ VARIANTS = (
 )
 PHONETIC_RULES = ("ph_f", "o_au_eau", "double", "final")
 
+_NAME = re.compile(r"[A-Z]+(?:[ '-][A-Z]+)*")  # what normalize_name accepts
 _AZERTY = ("AZERTYUIOP", "QSDFGHJKLM", "WXCVBN")
 
 
@@ -779,7 +785,9 @@ def with_typos(name: str, edits: int, rng: Random) -> tuple[str, str]:
         for _ in range(edits):
             text, kind = _one_typo(text, rng)
             kinds.append(kind)
-        if OSA.distance(compact(text), compact(name)) == edits:
+        # Still a name (a deleted one-letter word would leave "-X" or "'ALMEIDA").
+        valid = _NAME.fullmatch(fold(text)) is not None
+        if valid and OSA.distance(compact(text), compact(name)) == edits:
             return text, " + ".join(kinds)
 
 

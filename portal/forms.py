@@ -128,3 +128,57 @@ class ActivationForm(forms.Form):
         ):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class TotpConfirmForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code shown by the app"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ContactChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New email"), required=False)
+    mobile = PhoneNumberField(
+        label=_("New mobile phone"),
+        region="FR",
+        required=False,
+        validators=[validate_mobile],
+        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
+    )
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if not self.errors and bool(data.get("email")) == bool(data.get("mobile")):
+            raise forms.ValidationError(_("Change either the email or the mobile phone."))
+        return data
+
+
+class LostPhoneForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person who lost their phone"), queryset=User.objects.none(), empty_label=None
+    )
+    mobile = PhoneNumberField(
+        label=_("New mobile phone"),
+        region="FR",
+        validators=[validate_mobile],
+        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
+    )
+    identity_checked = forms.BooleanField(
+        label=_("I have checked this person's identity document."),
+        error_messages={"required": _("Check the patient's identity document first.")},
+    )
+
+    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda user: (
+            f"{user.email} ({user.get_full_name() or '—'})"
+        )

@@ -250,16 +250,25 @@ class CodeChallenge(models.Model):
     class Purpose(models.TextChoices):
         LOGIN = "login", _("Login")
         ACTIVATION = "activation", _("Activation")
+        CONTACT_CHANGE = "contact", _("Change of contact details")
+
+    class Method(models.TextChoices):
+        SMS = "sms", _("Code by SMS")
+        EMAIL = "email", _("Code by email")
+        TOTP = "totp", _("Authenticator app")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="code_challenges", verbose_name=_("user")
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.SMS)
+    # For a change of contact details: the new email or mobile, confirmed by the code sent there.
+    new_value = models.CharField(_("new value"), max_length=320, blank=True)
     activation_link = models.ForeignKey(
         ActivationLink, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    code_hmac = models.CharField(max_length=64)
+    code_hmac = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sends = models.PositiveSmallIntegerField(default=1)

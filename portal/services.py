@@ -273,6 +273,14 @@ def start_login(*, email: str, password: str, request: HttpRequest) -> CodeChall
     clear_login_failures(email=email, ip=ip)
     _check_not_locked(user)
     with transaction.atomic():
+        if totp_device(user) is not None:
+            # The app gives the code: no SMS unless the patient asks for one.
+            return CodeChallenge.objects.create(
+                user=user,
+                purpose=CodeChallenge.Purpose.LOGIN,
+                method=CodeChallenge.Method.TOTP,
+                expires_at=timezone.now() + CODE_VALIDITY,
+            )
         return _new_challenge(user=user, purpose=CodeChallenge.Purpose.LOGIN, request=request)
 
 
@@ -303,21 +311,43 @@ def _count_send(*, user: User, request: HttpRequest | None) -> None:
 
 
 def _send_code(*, challenge: CodeChallenge, code: str) -> None:
+    """By SMS to the account's mobile; a new contact detail gets its code itself."""
+    context = {"code": code, "minutes": int(CODE_VALIDITY.total_seconds() // 60)}
+    key = f"challenge:{challenge.uuid}:{challenge.sends}"
+    if challenge.method == CodeChallenge.Method.EMAIL:
+        notifications.queue_email(
+            purpose="one_time_code",
+            object_key=key,
+            to=challenge.new_value,
+            template="one_time_code",
+            context=context,
+            redact=True,
+        )
+        return
+    to = challenge.new_value if challenge.purpose == CodeChallenge.Purpose.CONTACT_CHANGE else None
     notifications.queue_sms(
         purpose="one_time_code",
-        object_key=f"challenge:{challenge.uuid}:{challenge.sends}",
-        to=str(challenge.user.mobile),
+        object_key=key,
+        to=to or str(challenge.user.mobile),
         template="one_time_code",
-        context={"code": code, "minutes": int(CODE_VALIDITY.total_seconds() // 60)},
+        context=context,
         redact=True,
     )
 
 
 def _new_challenge(
-    *, user: User, purpose: str, request: HttpRequest | None, link: ActivationLink | None = None
+    *,
+    user: User,
+    purpose: str,
+    request: HttpRequest | None,
+    link: ActivationLink | None = None,
+    method: str = CodeChallenge.Method.SMS,
+    new_value: str = "",
 ) -> CodeChallenge:
     _count_send(user=user, request=request)
-    challenge = CodeChallenge(user=user, purpose=purpose, activation_link=link)
+    challenge = CodeChallenge(
+        user=user, purpose=purpose, activation_link=link, method=method, new_value=new_value
+    )
     code = codes.new_code()
     challenge.code_hmac = codes.code_hmac(challenge_id=challenge.uuid, code=code)
     challenge.expires_at = timezone.now() + CODE_VALIDITY
@@ -338,21 +368,35 @@ def resend_code(*, challenge_uuid: object, request: HttpRequest | None = None) -
     if challenge is None:
         raise PortalError(_("This login attempt is over: start again."))
     wait = RESEND_COOLDOWN_SECONDS - (timezone.now() - challenge.code_sent_at).total_seconds()
-    if wait > 0:
+    if wait > 0 and challenge.method != CodeChallenge.Method.TOTP:
         raise PortalError(
             _("Wait %(seconds)d seconds before asking for a new code.")
             % {"seconds": math.ceil(wait)}
         )
     _count_send(user=challenge.user, request=request)
     code = codes.new_code()
+    if challenge.method == CodeChallenge.Method.TOTP:
+        challenge.method = CodeChallenge.Method.SMS  # "send me a code by SMS instead"
     challenge.code_hmac = codes.code_hmac(challenge_id=challenge.uuid, code=code)
     challenge.code_sent_at = timezone.now()
     challenge.expires_at = challenge.code_sent_at + CODE_VALIDITY
     challenge.failures = 0
     challenge.sends += 1
-    challenge.save(update_fields=["code_hmac", "code_sent_at", "expires_at", "failures", "sends"])
+    challenge.save(
+        update_fields=["method", "code_hmac", "code_sent_at", "expires_at", "failures", "sends"]
+    )
     _send_code(challenge=challenge, code=code)
     return challenge
+
+
+def _code_is_right(challenge: CodeChallenge, code: str) -> bool:
+    if challenge.method == CodeChallenge.Method.TOTP:
+        device = totp_device(challenge.user)
+        # django-otp refuses a code already used (it keeps the last time step).
+        return device is not None and bool(device.verify_token("".join(code.split())))
+    return codes.code_matches(
+        challenge_id=challenge.uuid, code=code, expected_hmac=challenge.code_hmac
+    )
 
 
 def _wait_after(failures: int) -> datetime.timedelta:
@@ -377,9 +421,7 @@ def verify_code(*, challenge_uuid: object, code: str, request: HttpRequest | Non
             raise PortalError(_("This code has expired. Ask for a new code."))
         if challenge.failures >= CODE_MAX_FAILURES:
             raise PortalError(_("Too many wrong tries for this code. Ask for a new code."))
-        if codes.code_matches(
-            challenge_id=challenge.uuid, code=code, expected_hmac=challenge.code_hmac
-        ):
+        if _code_is_right(challenge, code):
             challenge.verified_at = now
             challenge.save(update_fields=["verified_at"])
             user.code_failures, user.locked_until = 0, None
@@ -388,6 +430,8 @@ def verify_code(*, challenge_uuid: object, code: str, request: HttpRequest | Non
                 user.activated_at = now
                 fields.append("activated_at")
                 ActivationLink.objects.filter(pk=challenge.activation_link_id).update(used_at=now)
+            elif challenge.purpose == CodeChallenge.Purpose.CONTACT_CHANGE:
+                fields += _apply_contact_change(user=user, challenge=challenge)
             user.save(update_fields=fields)
             audit.record(action=f"patient.{challenge.purpose}", actor=user, request=request)
             return user
@@ -466,3 +510,148 @@ def access_history(*, portal: PortalAccount, limit: int = 200) -> list[Any]:
         .select_related("actor")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+# --- Authenticator app (TOTP) ------------------------------------------------------------------
+
+
+def totp_device(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User) -> Any:
+    """A new, unconfirmed device; it replaces nothing until the patient proves it works."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=settings.PORTAL_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user: User, token: str, request: HttpRequest | None = None) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token("".join(token.split())):
+        raise PortalError(
+            _("This code does not match: check the time of your phone and try again.")
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(action="patient.totp_enrolled", actor=user, request=request)
+
+
+def totp_qr_svg(device: Any) -> str:
+    """The enrolment QR code as inline SVG (no image request, nothing inline to run)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    return image.to_string(encoding="unicode")
+
+
+# --- Contact details -----------------------------------------------------------------------------
+
+
+def start_contact_change(
+    *,
+    user: User,
+    password: str,
+    email: str = "",
+    mobile: str = "",
+    request: HttpRequest | None = None,
+) -> CodeChallenge:
+    """Changing the email or mobile: the password again, then a code sent to the new one."""
+    if not user.check_password(password):
+        raise PortalError(_("Incorrect password."))
+    if bool(email) == bool(mobile):
+        raise PortalError(_("Change either the email or the mobile phone."))
+    if email:
+        new_value, method = _email(email), CodeChallenge.Method.EMAIL
+        if User.objects.filter(email__iexact=new_value).exclude(pk=user.pk).exists():
+            raise PortalError(_("This email address is already used by another person."))
+    else:
+        new_value, method = _mobile_e164(mobile), CodeChallenge.Method.SMS
+    with transaction.atomic():
+        return _new_challenge(
+            user=user,
+            purpose=CodeChallenge.Purpose.CONTACT_CHANGE,
+            request=request,
+            method=method,
+            new_value=new_value,
+        )
+
+
+def _apply_contact_change(*, user: User, challenge: CodeChallenge) -> list[str]:
+    """Apply a confirmed change; the old address or number is told (it may be an intrusion)."""
+    field = "email" if challenge.method == CodeChallenge.Method.EMAIL else "mobile"
+    old = str(getattr(user, field))
+    setattr(user, field, challenge.new_value)
+    context = {"what": field}
+    key = f"challenge:{challenge.uuid}"
+    if field == "email":
+        notifications.queue_email(
+            purpose="contact_changed",
+            object_key=key,
+            to=old,
+            template="contact_changed",
+            context=context,
+        )
+    else:
+        notifications.queue_sms(
+            purpose="contact_changed",
+            object_key=key,
+            to=old,
+            template="contact_changed",
+            context=context,
+        )
+    return [field]
+
+
+@transaction.atomic
+def replace_lost_phone(
+    *,
+    user: User,
+    mobile: str,
+    identity_checked: bool,
+    by: User,
+    request: HttpRequest | None = None,
+) -> User:
+    """A professional or an admin, having checked the patient's identity, sets a new mobile.
+
+    The authenticator app is removed too (it was probably on the lost phone), locks are
+    lifted, the patient is told by email, and the access log keeps who did it.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not identity_checked:
+        raise PortalError(_("Check the patient's identity document first."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != User.Role.PATIENT:
+        raise PortalError(_("Only a patient account can be changed here."))
+    new_mobile = _mobile_e164(mobile)
+    user.mobile = new_mobile
+    user.code_failures, user.locked_until = 0, None
+    user.save(update_fields=["mobile", "code_failures", "locked_until"])
+    TOTPDevice.objects.filter(user=user).delete()
+    CodeChallenge.objects.filter(user=user, verified_at__isnull=True).delete()
+    notifications.queue_email(
+        purpose="lost_phone",
+        object_key=f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        to=user.email,
+        template="contact_changed",
+        context={"what": "mobile", "by_professional": True},
+    )
+    audit.record(
+        action="patient.lost_phone",
+        actor=by,
+        request=request,
+        object_type="user",
+        object_id=user.pk,
+        details={"identity_checked": True},
+    )
+    return user

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "identities",
     "documents",
@@ -272,6 +274,8 @@ PORTAL_ACTIVATION_HOURS = env_int("PORTAL_ACTIVATION_HOURS", 72, minimum=1)
 PORTAL_CONSENT_WORDING_VERSION = env_str("PORTAL_CONSENT_WORDING_VERSION", "2026-11")
 # Patients are logged out after this much inactivity; SESSION_COOKIE_AGE is the absolute limit.
 PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
+
+OTP_TOTP_ISSUER = PORTAL_NAME
 
 # --- Passwords and sessions ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

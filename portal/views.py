@@ -24,10 +24,13 @@ from portal.forms import (
     ActivationForm,
     ClinicianLoginForm,
     CodeForm,
+    ContactChangeForm,
+    LostPhoneForm,
     PatientLoginForm,
     PortalCreationForm,
+    TotpConfirmForm,
 )
-from portal.models import User
+from portal.models import CodeChallenge, User
 
 login = auth_views.LoginView.as_view(
     template_name="portal/login.html",
@@ -166,7 +169,10 @@ def patient_code(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["auth_at"] = request.session["last_seen"] = time.time()
             return redirect("portal:patient_home")
-    return render(request, "portal/patient_code.html", {"form": form})
+    method = (
+        CodeChallenge.objects.filter(uuid=challenge_uuid).values_list("method", flat=True).first()
+    )
+    return render(request, "portal/patient_code.html", {"form": form, "method": method})
 
 
 @require_POST
@@ -230,3 +236,89 @@ def patient_logout(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("portal:patient_login")
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Offer an authenticator app as the second factor, instead of the SMS."""
+    form = TotpConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_totp_enrolment(
+                user=request.user, token=form.cleaned_data["token"], request=request
+            )
+        except services.PortalError as error:
+            form.add_error("token", str(error))
+        else:
+            messages.success(request, _("Your authenticator app will now give your login codes."))
+            return redirect("portal:patient_home")
+    device = services.start_totp_enrolment(user=request.user) if request.method == "GET" else None
+    if device is None:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        device = device or services.start_totp_enrolment(user=request.user)
+    import base64
+
+    context = {
+        "form": form,
+        "qr_svg": services.totp_qr_svg(device),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "has_app": services.totp_device(request.user) is not None,
+    }
+    return render(request, "portal/security.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def contact_details(request: HttpRequest) -> HttpResponse:
+    form = ContactChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            challenge = services.start_contact_change(
+                user=request.user,
+                password=data["password"],
+                email=data["email"] or "",
+                mobile=str(data["mobile"]) if data["mobile"] else "",
+                request=request,
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
+            return redirect("portal:patient_code")
+    return render(request, "portal/contact_details.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
+    """A professional replaces the mobile of someone holding this portal, after an ID check."""
+    _clinician_only(request)
+    from portal.models import PortalAccount
+
+    portal = get_object_or_404(PortalAccount.objects.select_related("identity"), uuid=portal_uuid)
+    people = User.objects.filter(
+        portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
+    ).order_by("email")
+    form = LostPhoneForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.replace_lost_phone(
+                user=data["person"],
+                mobile=str(data["mobile"]),
+                identity_checked=data["identity_checked"],
+                by=request.user,
+                request=request,
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The new mobile number is saved; the person was told by email.")
+            )
+            return redirect("identities:detail", identity_uuid=portal.identity.uuid)
+    return render(request, "portal/lost_phone.html", {"form": form, "portal": portal})
