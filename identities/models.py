@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from identities import geo
-from identities.phonetic import compact, phonetic
+from identities.phonetic import anagram, compact, phonetic
 from identities.validators import validate_mobile
 
 UNKNOWN_BIRTHPLACE_CODE = "99999"
@@ -111,6 +111,8 @@ class Identity(models.Model):
     used_name_key = models.CharField(max_length=100, editable=False, default="")
     used_name_rkey = models.CharField(max_length=100, editable=False, default="")
     used_name_sound = models.CharField(max_length=100, editable=False, default="")
+    birth_name_anagram = models.CharField(max_length=100, editable=False, default="")
+    used_name_anagram = models.CharField(max_length=100, editable=False, default="")
     first_name_key = models.CharField(max_length=100, editable=False, default="")
     first_name_sound = models.CharField(max_length=100, editable=False, default="")
 
@@ -128,6 +130,8 @@ class Identity(models.Model):
             models.Index(fields=["first_name_sound", "birth_name_rkey"], name="identity_fn_bnr"),
             models.Index(fields=["first_name_sound", "used_name_key"], name="identity_fn_un"),
             models.Index(fields=["first_name_sound", "used_name_rkey"], name="identity_fn_unr"),
+            models.Index(fields=["first_name_sound", "birth_name_anagram"], name="identity_fn_bna"),
+            models.Index(fields=["first_name_sound", "used_name_anagram"], name="identity_fn_una"),
         ]
         constraints = [
             # Identitovigilance: one person, one identity; same strict traits are refused.
@@ -178,6 +182,8 @@ class Identity(models.Model):
         self.used_name_key = compact(self.used_name)
         self.used_name_rkey = self.used_name_key[::-1]
         self.used_name_sound = phonetic(self.used_name) if self.used_name else ""
+        self.birth_name_anagram = anagram(self.birth_name)
+        self.used_name_anagram = anagram(self.used_name)
         self.first_name_key = compact(self.first_name)
         self.first_name_sound = phonetic(self.first_name)
 
@@ -227,6 +233,8 @@ SEARCH_KEY_FIELDS = (
     "used_name_key",
     "used_name_rkey",
     "used_name_sound",
+    "birth_name_anagram",
+    "used_name_anagram",
     "first_name_key",
     "first_name_sound",
 )

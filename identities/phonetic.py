@@ -63,10 +63,16 @@ _SILENT_ENDING = re.compile(r"(?<=.)(?:[DTSXZP]+|E[RTSZ]?)$")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65_536)
 def compact(name: str) -> str:
     """The letters of a name, without spaces, hyphens or apostrophes: ``JEAN-PIERRE`` gives
     ``JEANPIERRE``."""
     return "".join(char for char in fold(name) if "A" <= char <= "Z")
+
+
+def anagram(name: str) -> str:
+    """The letters of a name in alphabetical order: a swap of two letters keeps it."""
+    return "".join(sorted(compact(name)))
 
 
 @lru_cache(maxsize=65_536)

@@ -8,7 +8,8 @@ Two steps, both identical on SQLite and PostgreSQL:
    - with a name and a first name: *blocks* that each tolerate a different kind of error:
      both starting with what was typed; same phonetic name; same first-name sound and same
      first letters of the name (typo at the end); same first-name sound and same last letters
-     (typo at the start); and the same with name and first name swapped;
+     (typo at the start); same first-name sound and same letters in any order (two letters
+     swapped); and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
@@ -20,13 +21,14 @@ Nothing here depends on a database-specific operator, so both back-ends return t
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Indel
 
 from identities.models import Identity
-from identities.phonetic import compact, phonetic
+from identities.phonetic import anagram, compact, phonetic
 
 MAX_RESULTS = 20
 # Rows read per block: enough for the most common French names, bounded for the worst case.
@@ -62,11 +64,11 @@ class Criteria:
     birth_date: datetime.date | None = None
     sex: str = ""
 
-    @property
+    @cached_property
     def name_key(self) -> str:
         return compact(self.name)
 
-    @property
+    @cached_property
     def first_name_key(self) -> str:
         return compact(self.first_name)
 
@@ -121,7 +123,8 @@ def _prefix_range(field: str, prefix: str) -> Q:
 
 
 def _affix_length(key: str) -> int:
-    return 4 if len(key) >= 7 else 3
+    """First and last letters that never overlap from 6 letters on: one typo spares one side."""
+    return min(4, max(3, len(key) // 2))
 
 
 def _blocks(name: str, first: str) -> Iterable[Q]:
@@ -140,6 +143,8 @@ def _blocks(name: str, first: str) -> Iterable[Q]:
         yield Q(first_name_sound=first_sound) & _prefix_range(
             f"{prefix}_rkey", name_key[::-1][:affix]
         )
+        # Two letters swapped anywhere (the commonest typo): same letters, same first name.
+        yield Q(first_name_sound=first_sound, **{f"{prefix}_anagram": anagram(name)})
 
 
 def _candidates(criteria: Criteria) -> list[dict[str, object]]:

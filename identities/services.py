@@ -112,7 +112,8 @@ def find_duplicates(traits: Traits, *, exclude_pk: int | None = None) -> list[Li
     Two searches: with the birth date (catches a typo in a name) and without it (catches a
     typo in the date); a candidate is kept when its score with the full traits is high.
     """
-    name, first = normalize_name(traits.birth_name), normalize_name(traits.first_name)
+    # The first of the birth first names is what identities are searched and compared on.
+    name, first = normalize_name(traits.birth_name), normalize_name(traits.first_name).split(" ")[0]
     used = normalize_name(traits.used_name) if traits.used_name.strip() else ""
     found: dict[int, LikelyDuplicate] = {}
     searches = [

@@ -26,7 +26,7 @@ the load leaves the directory as it was. Refused in production.
 
 Usage::
 
-    manage.py load_synthetic_identities 2000000             # about 5 minutes on 2 cores
+    manage.py load_synthetic_identities 2000000             # 150 s on 2 cores
     manage.py load_synthetic_identities 2000 --seed 7 --truncate -v 2
 """
 
