@@ -1,10 +1,15 @@
-"""The professionals directory: the recipients a document can be sent to.
+"""Documents sent to patients and professionals, and the professionals directory.
 
-Documents, dispatches and deliveries come with the documents issue.
+A ``Dispatch`` is one sending: its ``Document`` rows (files in private storage, named by a
+server UUID, checked by SHA-256) and one ``Delivery`` per recipient (the patient's portal or a
+professional of the directory).
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.professions import Profession
@@ -82,3 +87,144 @@ class Professional(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"
+
+
+class DocumentType(models.Model):
+    """A coded document type (CI-SIS value set JDV_J07-XdsTypeCode-CISIS); admins edit the list."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    code_system = models.CharField(_("code system"), max_length=16, default="LOINC")
+    label = models.CharField(_("label"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _storage_name(instance: "Document", filename: str) -> str:
+    # A server UUID; the user's file name is metadata only.
+    return f"documents/{instance.uuid.hex[:2]}/{instance.uuid.hex}"
+
+
+class Document(models.Model):
+    class Source(models.TextChoices):
+        TELECONSULTATION = "teleconsultation", _("Teleconsultation")
+        PRINTER = "printer", _("Virtual printer")
+        UPLOAD = "upload", _("Upload")
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    identity = models.ForeignKey(
+        "identities.Identity",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("patient"),
+    )
+    dispatch = models.ForeignKey(
+        "Dispatch", on_delete=models.PROTECT, related_name="documents", verbose_name=_("sending")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    original_filename = models.CharField(_("original file name"), max_length=255)
+    document_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
+    )
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), upload_to=_storage_name, max_length=200)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [
+            models.Index(fields=["identity", "-created_at"], name="document_identity_recent")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dispatch(models.Model):
+    """One sending: documents of one patient, to their portal and/or to professionals."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    identity = models.ForeignKey(
+        "identities.Identity",
+        on_delete=models.PROTECT,
+        related_name="dispatches",
+        verbose_name=_("patient"),
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dispatches",
+        verbose_name=_("sender"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Document.Source.choices)
+    copy_to_patient = models.BooleanField(_("copy to the patient"), default=False)
+    # The form's token: the same form posted twice gives one sending.
+    idempotency_key = models.CharField(_("form token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sending")
+        verbose_name_plural = _("sendings")
+
+    def __str__(self) -> str:
+        return f"{self.identity} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class Delivery(models.Model):
+    """One recipient of a sending: the patient's portal, or one professional."""
+
+    dispatch = models.ForeignKey(
+        Dispatch, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("sending")
+    )
+    portal = models.ForeignKey(
+        "portal.PortalAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("portal"),
+    )
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("professional"),
+    )
+    first_read_at = models.DateTimeField(_("first read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(portal__isnull=True, professional__isnull=False)
+                | models.Q(portal__isnull=False, professional__isnull=True),
+                name="delivery_one_recipient",
+            ),
+            models.UniqueConstraint(fields=["dispatch", "portal"], name="delivery_once_per_portal"),
+            models.UniqueConstraint(
+                fields=["dispatch", "professional"], name="delivery_once_per_professional"
+            ),
+        ]
+        indexes = [models.Index(fields=["portal", "-created_at"], name="delivery_portal_recent")]
+
+    def __str__(self) -> str:
+        return str(self.portal or self.professional)

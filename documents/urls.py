@@ -1,7 +1,11 @@
 """URLs of the documents app."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from documents import views
 
 app_name = "documents"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<uuid:document_uuid>/", views.download, name="download"),
+]

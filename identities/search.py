@@ -242,13 +242,15 @@ def _score(criteria: Criteria, row: dict[str, object]) -> Match:
     name, first = criteria.name_key, criteria.first_name_key
     score = _traits_score(name, first, criteria, row)
     if name and first:
-        # First name and name swapped on entry: same person, slightly less likely.
-        score = max(score, 0.95 * _traits_score(first, name, criteria, row))
-    exact = (
-        (not name or name in (row["birth_name_key"], row["used_name_key"]))
-        and (not first or first == row["first_name_key"])
-        and (not criteria.birth_date or criteria.birth_date == row["birth_date"])
-        and (not criteria.sex or criteria.sex == row["sex"])
+        # First name and name swapped on entry: the same person, barely less likely.
+        score = max(score, 0.98 * _traits_score(first, name, criteria, row))
+    names = (row["birth_name_key"], row["used_name_key"])
+    same_rest = (not criteria.birth_date or criteria.birth_date == row["birth_date"]) and (
+        not criteria.sex or criteria.sex == row["sex"]
+    )
+    exact = same_rest and (
+        ((not name or name in names) and (not first or first == row["first_name_key"]))
+        or (bool(name and first) and first in names and name == row["first_name_key"])
     )
     rounded = round(score, 1)
     sort_key = (

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Accounts and patient portal")
+
+    def ready(self) -> None:
+        from identities import services as identities
+        from portal import services
+
+        identities.identities_merged.connect(
+            services.follow_merged_identity, dispatch_uid="portal.follow_merged_identity"
+        )

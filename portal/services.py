@@ -655,3 +655,48 @@ def replace_lost_phone(
         details={"identity_checked": True},
     )
     return user
+
+
+# --- Sections of the patient space -------------------------------------------------------------
+
+# Apps that deliver to portals (documents) add a section to the patient space here; the portal
+# app knows them only through this list, so the dependency keeps pointing at the portal.
+_PORTAL_SECTIONS: list[Any] = []
+
+
+def register_portal_section(section: Any) -> None:
+    """``section(portal=..., user=...)`` returns ``(template_name, context)``."""
+    if section not in _PORTAL_SECTIONS:
+        _PORTAL_SECTIONS.append(section)
+
+
+def portal_sections(*, portal: PortalAccount, user: User) -> list[tuple[str, dict[str, Any]]]:
+    return [section(portal=portal, user=user) for section in _PORTAL_SECTIONS]
+
+
+def follow_merged_identity(*, survivor: Any, duplicate: Any, **kwargs: object) -> None:
+    """Merge hook: the duplicate's portal follows the survivor, accesses and deliveries included.
+
+    If both had a portal, the survivor's stays: the people holding the other one get access to
+    it (a second holder becomes a legal representative only by a professional's decision, so
+    holders are skipped and traced), and the duplicate's portal is closed.
+    """
+    moved = PortalAccount.objects.filter(identity=duplicate).first()
+    if moved is None:
+        return
+    kept = PortalAccount.objects.filter(identity=survivor).first()
+    if kept is None:
+        moved.identity = survivor
+        moved.save(update_fields=["identity"])
+        return
+    for access in moved.accesses.filter(revoked_at__isnull=True):
+        already = kept.accesses.filter(user=access.user, revoked_at__isnull=True).exists()
+        if not already and access.quality != PortalAccess.Quality.HOLDER:
+            PortalAccess.objects.create(
+                portal=kept, user=access.user, quality=access.quality, created_by=access.created_by
+            )
+        access.revoked_at = timezone.now()
+        access.save(update_fields=["revoked_at"])
+    moved.deliveries.update(portal=kept)
+    moved.is_active = False
+    moved.save(update_fields=["is_active"])

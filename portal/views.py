@@ -218,7 +218,11 @@ def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     return render(
         request,
         "portal/portal_home.html",
-        {"portal": portal, "accesses": services.portals_of(request.user)},
+        {
+            "portal": portal,
+            "accesses": services.portals_of(request.user),
+            "sections": services.portal_sections(portal=portal, user=request.user),
+        },
     )
 
 

@@ -1,0 +1,81 @@
+import io
+import uuid
+
+import pikepdf
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents import services
+from documents.models import Dispatch, DocumentType, Professional
+from identities.models import Identity
+from portal.models import User
+from tests.factories import ClinicianFactory
+
+# Patient personas (patient_a, guardian_of_a, patient_b, identity_a...) come from the portal tests.
+from tests.portal.conftest import (  # noqa: F401
+    child_of_a,
+    guardian_of_a,
+    identity_a,
+    identity_b,
+    patient_a,
+    patient_b,
+)
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def upload(
+    content: bytes | None = None, name: str = "Ordonnance à envoyer.pdf"
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes() if content is None else content)
+
+
+@pytest.fixture
+def prescription_type(db: None) -> DocumentType:
+    return DocumentType.objects.get(code="57833-6")
+
+
+@pytest.fixture
+def recipient_clinician(db: None) -> User:
+    return ClinicianFactory(first_name="Sophie", last_name="BERNARD", email="sophie@portail.test")
+
+
+@pytest.fixture
+def recipient(recipient_clinician: User) -> Professional:
+    return services.register_professional(
+        rpps=recipient_clinician.professional_profile.rpps,
+        last_name="BERNARD",
+        first_name="Sophie",
+        profession="21",
+        email="sophie@portail.test",
+        user=recipient_clinician,
+    )
+
+
+def send(
+    identity: Identity,
+    sender: User,
+    document_type: DocumentType,
+    *,
+    professionals: list | None = None,
+    copy_to_patient: bool = True,
+    content: bytes | None = None,
+    name: str = "Ordonnance patient",
+) -> Dispatch:
+    return services.dispatch_documents(
+        identity=identity,
+        documents=[
+            services.NewDocument(name=name, document_type=document_type, upload=upload(content))
+        ],
+        sender=sender,
+        copy_to_patient=copy_to_patient,
+        professionals=professionals or [],
+        token=uuid.uuid4().hex,
+    )
