@@ -48,3 +48,26 @@ def record(
         ip_address=client_ip(request),
         details=details or {},
     )
+
+
+def purge(*, older_than_days: int, dry_run: bool = False) -> int:
+    """Delete the rows older than the retention period; never younger ones."""
+    import datetime
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if older_than_days < settings.AUDIT_MIN_RETENTION_DAYS:
+        raise ValueError(
+            f"The retention cannot be shorter than {settings.AUDIT_MIN_RETENTION_DAYS} days."
+        )
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    old = AccessLog.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL audit.allow_purge = 'on'")
+        deleted, _by_model = old.delete()
+    return deleted

@@ -277,6 +277,11 @@ PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 OTP_TOTP_ISSUER = PORTAL_NAME
 
+# --- Audit trail --------------------------------------------------------------------------------
+# Traces of access to health data are kept at least 6 months (PGSSI-S); longer by default.
+AUDIT_MIN_RETENTION_DAYS = 183
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365, minimum=AUDIT_MIN_RETENTION_DAYS)
+
 # --- Passwords and sessions ---------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
