@@ -77,3 +77,83 @@ def code_verification(ctx: Context) -> Iterator[Row]:
         details,
     )
     yield Row("one-time code check", "p95, wrong code", percentile(wrong_ms, 95), "ms", at_most(50))
+
+
+@benchmark("portal-documents", budget_s=90)
+def document_list(ctx: Context) -> Iterator[Row]:
+    """The patient's list of 200 documents: the product's query plan beside a naive N+1 one."""
+    _setup_django()
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents import services as documents
+    from documents.models import Delivery, Dispatch, Document, DocumentType
+    from identities.models import Identity
+    from portal.models import PortalAccount, User
+
+    sender = User.objects.filter(role=User.Role.CLINICIAN).order_by("pk").first()
+    identity = Identity.objects.get(birth_name="TELECONSULTATION", first_name="BOBBY")
+    portal = PortalAccount.objects.get(identity=identity)
+    kind = DocumentType.objects.order_by("position").first()
+    existing = Delivery.objects.filter(portal=portal).count()
+    for _ in range(max(0, 200 - existing)):
+        dispatch = Dispatch.objects.create(
+            identity=identity,
+            sender=sender,
+            source="upload",
+            copy_to_patient=True,
+            idempotency_key=f"bench-{uuid.uuid4().hex}",
+        )
+        Document.objects.create(
+            identity=identity,
+            dispatch=dispatch,
+            name="Document de test",
+            original_filename="test.pdf",
+            document_type=kind,
+            content_type="application/pdf",
+            size=10,
+            sha256="0" * 64,
+            file="bench/none",
+            author=sender,
+        )
+        Delivery.objects.create(dispatch=dispatch, portal=portal)
+
+    def product() -> int:
+        deliveries = documents.portal_deliveries(portal=portal)
+        return sum(
+            len(d.dispatch.documents.all()) + len(d.dispatch.sender.email) for d in deliveries
+        )
+
+    def naive() -> int:  # what a template looping over lazy relations would do
+        total = 0
+        for delivery in Delivery.objects.filter(portal=portal).order_by("-created_at"):
+            for document in delivery.dispatch.documents.all():
+                total += len(document.document_type.label) + len(delivery.dispatch.sender.email)
+        return total
+
+    for name, func in (("product", product), ("naive N+1", naive)):
+        timings = []
+        for _ in range(30):
+            connection.queries_log.clear()  # its bounded deque would hide the N+1's count
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                func()
+                timings.append((time.perf_counter() - start) * 1000)
+        target = at_most(50) if name == "product" else None
+        yield Row(
+            f"patient document list, 200 documents ({name})",
+            "p95",
+            percentile(timings, 95),
+            "ms",
+            target,
+        )
+        query_target = at_most(5) if name == "product" else None
+        yield Row(
+            f"patient document list, 200 documents ({name})",
+            "queries",
+            len(queries),
+            "",
+            query_target,
+        )
