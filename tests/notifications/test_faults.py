@@ -171,6 +171,9 @@ def test_scenario_6_a_rollback_after_queueing_sends_nothing(
     assert wait_until(lambda: len(fake_twilio.messages) == 1)
     assert not Notification.objects.filter(object_key="delivery:1").exists()
     assert [message["to"] for message in fake_twilio.messages] == ["+33601023040"]
+    # The email of the committed sending is a task of its own, after the SMS.
+    assert wait_until(lambda: DevMessage.objects.filter(channel="email").count() == 1)
+    wait_until(lambda: False, timeout=1)  # a rolled-back one would have shown up by now
     assert DevMessage.objects.filter(channel="email").count() == 1
 
 
