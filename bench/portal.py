@@ -121,9 +121,9 @@ def document_list(ctx: Context) -> Iterator[Row]:
         Delivery.objects.create(dispatch=dispatch, portal=portal)
 
     def product() -> int:
-        deliveries = documents.portal_deliveries(portal=portal)
         return sum(
-            len(d.dispatch.documents.all()) + len(d.dispatch.sender.email) for d in deliveries
+            len(d.document_type.label) + len(d.dispatch.sender.last_name)
+            for d in documents.portal_documents(portal=portal)
         )
 
     def naive() -> int:  # what a template looping over lazy relations would do

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -210,20 +210,27 @@ def open_document(*, document: Document, user: User, request: HttpRequest | None
     return handle
 
 
-def portal_deliveries(*, portal: PortalAccount) -> list[Delivery]:
-    """What a portal received, newest first, with documents, types and senders (2 queries)."""
-    documents = Document.objects.select_related("document_type").order_by("pk")
+def portal_documents(*, portal: PortalAccount) -> list[Document]:
+    """What a portal received, newest first, with type, sender and read date: one query."""
     return list(
-        Delivery.objects.filter(portal=portal)
-        .select_related("dispatch__sender")
-        .prefetch_related(Prefetch("dispatch__documents", queryset=documents))
+        Document.objects.filter(dispatch__deliveries__portal=portal)
+        .select_related("document_type", "dispatch__sender")
+        .annotate(first_read_at=F("dispatch__deliveries__first_read_at"))
+        .only(
+            "uuid",
+            "name",
+            "created_at",
+            "document_type__label",
+            "dispatch__sender__first_name",
+            "dispatch__sender__last_name",
+        )
         .order_by("-created_at", "-pk")
     )
 
 
 def portal_documents_section(*, portal: PortalAccount, user: User) -> tuple[str, dict[str, Any]]:
     """The "Mes documents" section of the patient space (registered with the portal app)."""
-    return "documents/_portal_documents.html", {"deliveries": portal_deliveries(portal=portal)}
+    return "documents/_portal_documents.html", {"documents": portal_documents(portal=portal)}
 
 
 # --- Directory ---------------------------------------------------------------------------------
