@@ -2,7 +2,7 @@
 
 The portal's own settings, read from the environment the benchmark gives (production shape,
 PostgreSQL ``portal_bench``, Redis db 13, SMS through the real ``TwilioBackend`` pointed at the
-local fake by ``TWILIO_API_BASE``), with two changes only:
+local fake by ``TWILIO_API_BASE``), with two changes of behaviour:
 
 - **A Celery queue of its own** (``BENCH_NOTIFICATIONS_QUEUE``): tasks published by the benchmark
   go there, and its workers consume only that queue, so a developer's worker running on the same
@@ -15,6 +15,10 @@ local fake by ``TWILIO_API_BASE``), with two changes only:
   message at no cost: the email path of the outbox (claim, build, send, mark SENT) still runs in
   full. The SMS rows of the benchmark measure the real provider path.
 
+Its PostgreSQL connections are named ``bench-notifications`` (``application_name``), so that
+the benchmark tells the database work it causes from other clients' (a test run at the same
+time).
+
 A module of bench/ rather than tests/settings_worker.py: that one serves the tests (emails to
 the DevMessage table, test SMS backends) and changes with them. Its name starts with ``_`` so
 that ``python -m bench`` does not import it as a benchmark.
@@ -25,4 +29,8 @@ import os
 from portal.settings import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_NOTIFICATIONS_QUEUE", "bench-notifications")
+DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+    **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+    "application_name": "bench-notifications",
+}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend", "OPTIONS": {}}}

@@ -68,12 +68,14 @@ def notifications(ctx: Context) -> Iterator[Row]:
     run = f"{int(time.time())}"
     with ExitStack() as stack:
         fake = stack.enter_context(
-            FakeTwilioProcess(ACCOUNT_SID, AUTH_TOKEN, lifetime=300.0, startup_timeout=15.0)
+            FakeTwilioProcess(ACCOUNT_SID, AUTH_TOKEN, lifetime=180.0, startup_timeout=15.0)
         )
         env = _environment(ctx, fake.base_url)
         _setup_django(env)
         stack.callback(_close_connections)
         _clean(fake)
+        # On the way out, even interrupted: no row and no task left, once the workers stopped.
+        stack.callback(_clean_quietly, fake)
         workers = ExitStack()
         stack.enter_context(workers)
         ctx.log(f"notifications: starting {_pool_description()} on queue {QUEUE}")
@@ -88,17 +90,16 @@ def notifications(ctx: Context) -> Iterator[Row]:
         _clean(fake)
 
         ctx.log(f"notifications: throughput, {THROUGHPUT_COUNT} SMS by {THROUGHPUT_BATCH}")
-        yield from _throughput(fake, run)
+        yield from _throughput(ctx, fake, run)
         _clean(fake)
 
         ctx.log(f"notifications: latency, {LATENCY_RATE} SMS/s for {LATENCY_SECONDS} s")
-        yield from _latency(fake, run)
+        yield from _latency(ctx, fake, run)
 
         workers.close()  # the caller's cost is measured alone: no worker competes for the CPU
         _clean(fake)
         ctx.log(f"notifications: cost in the caller, {COST_SAMPLES} samples (workers stopped)")
-        yield from _cost(run)
-        _clean(fake)
+        yield from _cost(ctx, run)
 
 
 # --- Processes ---------------------------------------------------------------------------------
@@ -243,13 +244,20 @@ def _close_connections() -> None:
     connections.close_all()
 
 
+def _clean_quietly(fake: Any) -> None:
+    with suppress(Exception):  # an error here must not hide the one that stopped the run
+        _clean(fake)
+
+
 def _clean(fake: Any) -> None:
     """No row, no queued task, nothing recorded by the fake: each measure starts from zero."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from portal.celery import app
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Fail rather than wait behind another transaction holding the table.
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
         # No RESTART IDENTITY: a task left by an interrupted run then finds no row to send.
         cursor.execute("TRUNCATE notifications_notification")
     with app.connection_for_write() as broker:
@@ -280,8 +288,12 @@ def _on_commit_stamp(marks: dict[str, float], key: str, clock: Callable[[], floa
     transaction.on_commit(lambda: marks.__setitem__(key, clock()))
 
 
+FINAL_FAILURES = ("failed", "unknown")
+
+
 def _wait_sent(expected: int, timeout_s: float) -> dict[str, int]:
-    """Poll the database until ``expected`` rows are SENT, or no progress for ``timeout_s``."""
+    """Poll the database until ``expected`` rows are done (SENT, or failed for good), or until
+    no row was sent for ``timeout_s``; the count of rows by status."""
     from django.db.models import Count
 
     from notifications.models import Notification
@@ -290,13 +302,14 @@ def _wait_sent(expected: int, timeout_s: float) -> dict[str, int]:
     while True:
         counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
         sent = counts.get(Notification.Status.SENT, 0)
-        if sent >= expected:
+        done = sent + sum(counts.get(status, 0) for status in FINAL_FAILURES)
+        if done >= expected:
             return counts
         if sent != last_sent:
             last_progress, last_sent = time.monotonic(), sent
         elif time.monotonic() - last_progress > timeout_s:
             return counts
-        time.sleep(0.02)
+        time.sleep(0.1)  # the end time comes from sent_at, not from this poll
 
 
 def _check_delivery(fake: Any, expected: dict[str, int]) -> dict[str, Any]:
@@ -331,6 +344,72 @@ def _check_delivery(fake: Any, expected: dict[str, int]) -> dict[str, Any]:
         "provider_id_mismatches": mismatched,
         "bad": lost + duplicates + strays + mismatched,
     }
+
+
+SERVICES = {"postgres", "redis-server"}
+APPLICATION_NAME = "bench-notifications"  # of our PostgreSQL connections (bench settings)
+
+
+def _foreign_cpu_ticks() -> dict[int, int]:
+    """CPU ticks (its own and its reaped children's) of every process that is not this
+    benchmark's (this process and its descendants: workers, fake provider), nor PostgreSQL and
+    Redis working for it. PostgreSQL backends serving other clients are counted as foreign."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend' AND application_name <> %s",
+            [APPLICATION_NAME],
+        )
+        foreign_backends = {pid for (pid,) in cursor.fetchall()}
+    processes: dict[int, tuple[str, int, int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        processes[int(entry.name)] = (comm, int(fields[1]), sum(map(int, fields[11:15])))
+    ours = {os.getpid()}
+    grown = True
+    while grown:
+        before = len(ours)
+        ours |= {pid for pid, (_, ppid, _) in processes.items() if ppid in ours}
+        grown = len(ours) > before
+    return {
+        pid: ticks
+        for pid, (comm, _, ticks) in processes.items()
+        if pid not in ours and (comm not in SERVICES or pid in foreign_backends)
+    }
+
+
+class _OtherProcesses:
+    """How much of the machine other processes (a test run, another benchmark) took meanwhile.
+
+    On 2 cores, a test suite running at the same time halves the figures: the details of each
+    row say so, and the log warns past 10 %.
+    """
+
+    def __init__(self) -> None:
+        self.before = _foreign_cpu_ticks()
+        self.started = time.monotonic()
+
+    def percent(self, ctx: Context, measure: str) -> float:
+        after = _foreign_cpu_ticks()
+        elapsed = time.monotonic() - self.started
+        ticks = sum(max(0, value - self.before.get(pid, 0)) for pid, value in after.items())
+        capacity = os.sysconf("SC_CLK_TCK") * elapsed * (os.cpu_count() or 1)
+        share = round(100 * ticks / capacity, 1) if capacity else 0.0
+        if share > 10:
+            ctx.log(
+                f"notifications: WARNING other processes took {share:.0f} % of the CPU during "
+                f"the {measure} measure: its figures are lower than this code can do"
+            )
+        return share
 
 
 def _row_stats() -> dict[str, Any]:
@@ -370,7 +449,7 @@ def _warm_up(fake: Any, run: str) -> None:
 
 
 # --- 1. Throughput -----------------------------------------------------------------------------
-def _throughput(fake: Any, run: str) -> Iterator[Row]:
+def _throughput(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
     from django.db import transaction
     from django.db.models import Max
 
@@ -379,6 +458,7 @@ def _throughput(fake: Any, run: str) -> Iterator[Row]:
     label = f"outbox SMS, {THROUGHPUT_COUNT} in batches of {THROUGHPUT_BATCH}"
     queued: dict[str, int] = {}
     commits: list[float] = []
+    others = _OtherProcesses()
     queue_started = time.monotonic()
     for start in range(0, THROUGHPUT_COUNT, THROUGHPUT_BATCH):
         marks: dict[str, float] = {}
@@ -404,6 +484,7 @@ def _throughput(fake: Any, run: str) -> Iterator[Row]:
         "seconds_to_queue_all": round(queue_seconds, 3),
         "queue_rate_per_s": round(THROUGHPUT_COUNT / queue_seconds, 1),
         "workers": _pool_description(),
+        "cpu_of_other_processes_percent": others.percent(ctx, "throughput"),
         "rows": _row_stats(),
         "delivery": check,
     }
@@ -412,7 +493,7 @@ def _throughput(fake: Any, run: str) -> Iterator[Row]:
 
 
 # --- 2. Latency --------------------------------------------------------------------------------
-def _latency(fake: Any, run: str) -> Iterator[Row]:
+def _latency(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
     from django.db import transaction
 
     from notifications.models import Notification
@@ -422,6 +503,7 @@ def _latency(fake: Any, run: str) -> Iterator[Row]:
     committed_at: dict[int, float] = {}
     queued: dict[str, int] = {}
     behind = 0
+    others = _OtherProcesses()
     start = time.monotonic() + 0.05
     for index in range(total):
         # Open loop: each one at its time, whatever the previous ones took.
@@ -461,6 +543,7 @@ def _latency(fake: Any, run: str) -> Iterator[Row]:
         "p99_ms": percentile(latencies_ms, 99),
         "max_ms": max(latencies_ms),
         "workers": _pool_description(),
+        "cpu_of_other_processes_percent": others.percent(ctx, "latency"),
         "rows": _row_stats(),
         "delivery": check,
     }
@@ -472,7 +555,7 @@ def _latency(fake: Any, run: str) -> Iterator[Row]:
 
 
 # --- 3. Cost in the caller's transaction -------------------------------------------------------
-def _cost(run: str) -> Iterator[Row]:
+def _cost(ctx: Context, run: str) -> Iterator[Row]:
     """Per notification: queue_sms() in an open transaction; the enqueue on commit.
 
     Each sample is two transactions, one after the other: one that queues an SMS, one that
@@ -489,6 +572,7 @@ def _cost(run: str) -> Iterator[Row]:
     commit_with_ms: list[float] = []
     commit_without_ms: list[float] = []
     total_ms: list[float] = []
+    others = _OtherProcesses()
     for index in range(COST_WARM_UP + COST_SAMPLES):
         marks: dict[str, float] = {}
         with transaction.atomic():
@@ -533,11 +617,12 @@ def _cost(run: str) -> Iterator[Row]:
         "commit_with_notification": summary(commit_with_ms),
         "commit_without_notification": summary(commit_without_ms),
         "queue_sms_plus_enqueue": summary(total_ms),
-        "workers": "stopped (the tasks wait in the purged bench queue)",
+        "workers": "stopped (the tasks wait in the bench queue, purged afterwards)",
+        "cpu_of_other_processes_percent": others.percent(ctx, "cost"),
     }
     label = "outbox cost in the caller's transaction"
     commit_difference = percentile(commit_with_ms, 95) - percentile(commit_without_ms, 95)
     yield Row(label, "queue_sms() p95", percentile(queue_ms, 95), "ms", None, details)
-    yield Row(label, "commit with minus without p95", commit_difference, "ms", None, details)
+    yield Row(label, "commit with vs without, p95 diff", commit_difference, "ms", None, details)
     yield Row(label, "enqueue on commit p95", percentile(enqueue_ms, 95), "ms", None, details)
     yield Row(label, "queue_sms + enqueue p95", percentile(total_ms, 95), "ms", at_most(2), details)

@@ -20,6 +20,7 @@ Life of a ``Notification`` row:
 """
 
 import datetime
+import functools
 import logging
 import random
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -173,25 +174,57 @@ def _queue(
     redact: bool,
 ) -> Notification:
     key = f"{purpose}:{object_key}:{channel}:{recipient}"
-    try:
-        with transaction.atomic():
-            notification, created = Notification.objects.get_or_create(
-                idempotency_key=key,
-                defaults={
-                    "channel": channel,
-                    "recipient": recipient,
-                    "purpose": purpose,
-                    "object_key": object_key,
-                    "template": template,
-                    "redact_when_done": redact,
-                    **content,
-                },
-            )
-    except IntegrityError:  # the same notification queued at the same instant elsewhere
+    notification = Notification(
+        channel=channel,
+        recipient=recipient,
+        purpose=purpose,
+        object_key=object_key,
+        template=template,
+        idempotency_key=key,
+        redact_when_done=redact,
+        **content,
+    )
+    inserted_id = _insert_unless_queued(notification)
+    if inserted_id is None:  # queued before (or at the same instant elsewhere): a no-op
         return Notification.objects.get(idempotency_key=key)
-    if created:
-        transaction.on_commit(lambda: enqueue(notification.pk))
+    notification.pk = inserted_id
+    notification._state.adding = False
+    notification._state.db = "default"
+    transaction.on_commit(lambda: enqueue(inserted_id))
     return notification
+
+
+def _insert_unless_queued(notification: Notification) -> int | None:
+    """One statement, no savepoint: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+
+    It runs in the caller's transaction, so it has to be cheap (PostgreSQL, and SQLite 3.35+,
+    both speak it). None when a row with the same idempotency key already exists.
+    """
+    meta = Notification._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    values = [
+        field.get_db_prep_save(field.pre_save(notification, True), connection) for field in fields
+    ]
+    # Table and column names come from the model; values go as parameters.
+    table, key, pk = (
+        quote(meta.db_table),
+        quote(meta.get_field("idempotency_key").column),
+        quote(meta.pk.column),
+    )
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = " ".join(
+        [
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}",
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
@@ -210,7 +243,19 @@ def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
 
 
 def get_sms_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)()
+    """One backend per process and configuration: a Twilio client keeps its connection open."""
+    return _sms_backend(
+        settings.SMS_BACKEND,
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_API_BASE,
+        settings.TWILIO_TIMEOUT,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _sms_backend(path: str, *configuration: object) -> BaseSmsBackend:
+    return import_string(path)()
 
 
 def send_sms(*, to: str, body: str) -> str:

@@ -157,6 +157,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Any retry countdown must stay below this, or Redis hands the task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep the worker's database connection between tasks (Celery closes it after each one
+# otherwise); portal/celery.py still applies CONN_MAX_AGE and the health checks around tasks.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications",
@@ -346,6 +349,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # twilio logs every request and response at INFO: a dozen lines per SMS.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(
