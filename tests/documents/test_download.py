@@ -148,3 +148,15 @@ def test_the_list_of_200_documents_takes_at_most_5_queries(
     document_queries = [q for q in captured.captured_queries if "documents_" in q["sql"]]
     assert len(document_queries) <= 5
     assert body.count("Document ") >= 200
+
+
+def test_a_document_also_sent_to_a_professional_is_listed_once(
+    client: Client, patient_a: User, identity_a: Identity, document: Document
+) -> None:
+    from documents import services
+
+    listed = services.portal_documents(portal=identity_a.portal)
+    assert [d.uuid for d in listed] == [document.uuid]
+    client.force_login(patient_a)
+    body = client.get(reverse("portal:portal_home", args=[identity_a.portal.uuid])).content.decode()
+    assert body.count(reverse("documents:download", args=[document.uuid])) == 1
