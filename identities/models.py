@@ -272,3 +272,22 @@ class IdentityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+def postgresql_indexes() -> list[models.Index]:
+    """Trigram indexes for substring searches (the admin's), on PostgreSQL only.
+
+    The keys are already folded in Python (capitals, no accents), so no unaccent wrapper is
+    needed. GIN rather than GiST: it answers LIKE '%...%' faster on a table read far more than
+    written. They live outside Meta.indexes because SQLite has no GIN.
+    """
+    from django.contrib.postgres.indexes import GinIndex
+
+    return [
+        GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"identity_{short}_trgm")
+        for field, short in (
+            ("birth_name_key", "bn"),
+            ("used_name_key", "un"),
+            ("first_name_key", "fn"),
+        )
+    ]

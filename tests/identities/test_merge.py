@@ -131,3 +131,23 @@ def test_an_admin_change_is_kept_in_the_history(
     response = client.get(url)
     assert response.status_code == 200
     assert "Création" in response.content.decode()
+
+
+def test_the_admin_substring_search_can_use_the_trigram_indexes(
+    directory: dict[str, Identity],
+) -> None:
+    from django.db import connection
+    from django.db.models import Q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a 10-row table is read whole otherwise
+    query = Identity.objects.filter(
+        Q(birth_name_key__contains="ONSUL")
+        | Q(used_name_key__contains="ONSUL")
+        | Q(first_name_key__contains="ONSUL")
+    )
+    plan = query.explain()
+    assert "identity_bn_trgm" in plan and "identity_un_trgm" in plan and "identity_fn_trgm" in plan
+    assert {i.first_name for i in query} == {"BOBBY", "LEA"}
