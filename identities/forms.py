@@ -6,16 +6,15 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir
 
 from identities import geo
+from identities.fields import MobileField
 from identities.models import Identity
 from identities.normalize import InvalidName, fold, normalize_name
 from identities.search import Criteria
 from identities.services import Traits
-from identities.validators import validate_mobile
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d%m%Y", "%Y-%m-%d"]
 
@@ -119,12 +118,9 @@ class IdentityForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(label=_("Email"), required=False)
-    mobile = PhoneNumberField(
+    mobile = MobileField(
         label=_("Mobile phone"),
-        region="FR",
         required=False,
-        validators=[validate_mobile],
-        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
     )
     ins_matricule = forms.CharField(
         label=_("INS matricule (NIR or NIA)"), max_length=21, required=False

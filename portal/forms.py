@@ -4,10 +4,9 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from audit import services as audit
-from identities.validators import validate_mobile
+from identities.fields import MobileField
 from portal import services
 from portal.models import Consent, PortalAccess, User
 
@@ -64,11 +63,8 @@ class PortalCreationForm(forms.Form):
         initial=PortalAccess.Quality.HOLDER,
     )
     email = forms.EmailField(label=_("Signatory's email"))
-    mobile = PhoneNumberField(
+    mobile = MobileField(
         label=_("Signatory's mobile phone"),
-        region="FR",
-        validators=[validate_mobile],
-        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
     )
     consent_method = forms.ChoiceField(
         label=_("How the patient was informed"),
@@ -141,12 +137,9 @@ class TotpConfirmForm(forms.Form):
 
 class ContactChangeForm(forms.Form):
     email = forms.EmailField(label=_("New email"), required=False)
-    mobile = PhoneNumberField(
+    mobile = MobileField(
         label=_("New mobile phone"),
-        region="FR",
         required=False,
-        validators=[validate_mobile],
-        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
     )
     password = forms.CharField(
         label=_("Your current password"),
@@ -165,11 +158,8 @@ class LostPhoneForm(forms.Form):
     person = forms.ModelChoiceField(
         label=_("Person who lost their phone"), queryset=User.objects.none(), empty_label=None
     )
-    mobile = PhoneNumberField(
+    mobile = MobileField(
         label=_("New mobile phone"),
-        region="FR",
-        validators=[validate_mobile],
-        error_messages={"invalid": _("Enter a valid mobile number, for example 06 12 34 56 78.")},
     )
     identity_checked = forms.BooleanField(
         label=_("I have checked this person's identity document."),
