@@ -23,6 +23,7 @@ import datetime
 import functools
 import logging
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -353,9 +354,18 @@ def _classify_email_error(error: Exception) -> tuple[bool, str]:
     return False, type(error).__name__[:32]
 
 
+_PHONE_NUMBER = re.compile(r"\+?\d[\d .-]{6,}(\d{2})")
+
+
+def mask_numbers(text: str) -> str:
+    """Providers quote the number in their errors: keep its last two digits only in logs."""
+    return _PHONE_NUMBER.sub(lambda match: f"…{match.group(1)}", text)
+
+
 def _failed_attempt(
     notification: Notification, *, code: str, detail: str, permanent: bool
 ) -> SendResult:
+    detail = mask_numbers(detail)
     logger.warning(
         "Notification %s (%s) attempt %s failed: %s %s",
         notification.pk,

@@ -448,3 +448,20 @@ def test_the_status_fragment_explains_failures_in_french(failing_backend: type) 
     assert "+33601023040" in html and "bobby@teleconsultation.com" in html
     assert "Échec" in html and "Le destinataire a refusé les SMS (STOP)." in html
     assert "En file d'attente" in html
+
+
+def test_provider_errors_are_logged_without_the_full_number(
+    failing_backend: type, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing_backend.errors = [
+        sms.SmsError(
+            "The 'To' number +33601023040 is not a valid phone number.",
+            code="21211",
+            permanent=True,
+        )
+    ]
+    notification = _queue_sms()
+    services.send_notification(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert "+33601023040" not in caplog.text and "…40" in caplog.text
+    assert "+33601023040" not in notification.last_error
