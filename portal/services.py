@@ -522,11 +522,17 @@ def totp_device(user: User) -> Any:
 
 
 @transaction.atomic
-def start_totp_enrolment(*, user: User) -> Any:
-    """A new, unconfirmed device; it replaces nothing until the patient proves it works."""
+def start_totp_enrolment(*, user: User, reuse: bool = False) -> Any:
+    """An unconfirmed device; it replaces nothing until the patient proves it works.
+
+    ``reuse`` keeps the pending one (after a wrong code the app already holds its key).
+    """
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False)
+    if reuse and (device := pending.order_by("pk").first()) is not None:
+        return device
+    pending.delete()
     return TOTPDevice.objects.create(user=user, name=settings.PORTAL_NAME, confirmed=False)
 
 
@@ -543,6 +549,13 @@ def confirm_totp_enrolment(*, user: User, token: str, request: HttpRequest | Non
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit.record(action="patient.totp_enrolled", actor=user, request=request)
+
+
+def totp_secret(device: Any) -> str:
+    """The key as the apps let a person type it (base 32)."""
+    import base64
+
+    return base64.b32encode(device.bin_key).decode()
 
 
 def totp_qr_svg(device: Any) -> str:

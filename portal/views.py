@@ -30,7 +30,7 @@ from portal.forms import (
     PortalCreationForm,
     TotpConfirmForm,
 )
-from portal.models import CodeChallenge, User
+from portal.models import CodeChallenge, PortalAccount, User
 
 login = auth_views.LoginView.as_view(
     template_name="portal/login.html",
@@ -109,6 +109,12 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
 PENDING_CHALLENGE = "portal_pending_challenge"
 
 
+def _await_code(request: HttpRequest, challenge: CodeChallenge) -> HttpResponse:
+    """The code page serves the attempt kept in this browser's session, and no other."""
+    request.session[PENDING_CHALLENGE] = str(challenge.uuid)
+    return redirect("portal:patient_code")
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -126,8 +132,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         except services.PortalError as error:
             form.add_error(None, str(error))
         else:
-            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
-            return redirect("portal:patient_code")
+            return _await_code(request, challenge)
     return render(request, "portal/activate.html", {"form": form})
 
 
@@ -146,8 +151,7 @@ def patient_login(request: HttpRequest) -> HttpResponse:
         except services.PortalError as error:
             form.add_error(None, str(error))
         else:
-            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
-            return redirect("portal:patient_code")
+            return _await_code(request, challenge)
     return render(request, "portal/patient_login.html", {"form": form})
 
 
@@ -257,18 +261,12 @@ def security(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your authenticator app will now give your login codes."))
             return redirect("portal:patient_home")
-    device = services.start_totp_enrolment(user=request.user) if request.method == "GET" else None
-    if device is None:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-        device = device or services.start_totp_enrolment(user=request.user)
-    import base64
-
+    # A new key on each visit; after a wrong code, the same key so the app stays in step.
+    device = services.start_totp_enrolment(user=request.user, reuse=request.method == "POST")
     context = {
         "form": form,
         "qr_svg": services.totp_qr_svg(device),
-        "secret": base64.b32encode(device.bin_key).decode(),
+        "secret": services.totp_secret(device),
         "has_app": services.totp_device(request.user) is not None,
     }
     return render(request, "portal/security.html", context)
@@ -291,8 +289,7 @@ def contact_details(request: HttpRequest) -> HttpResponse:
         except services.PortalError as error:
             form.add_error(None, str(error))
         else:
-            request.session[PENDING_CHALLENGE] = str(challenge.uuid)
-            return redirect("portal:patient_code")
+            return _await_code(request, challenge)
     return render(request, "portal/contact_details.html", {"form": form})
 
 
@@ -301,8 +298,6 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
     _clinician_only(request)
-    from portal.models import PortalAccount
-
     portal = get_object_or_404(PortalAccount.objects.select_related("identity"), uuid=portal_uuid)
     people = User.objects.filter(
         portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
