@@ -6,12 +6,14 @@ professional of the directory).
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from identities.services import fold
 from portal.professions import Profession
 from portal.validators import validate_rpps
 
@@ -30,10 +32,13 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=300, blank=True)
     email = models.EmailField(_("email or MSSanté address"), blank=True)
+    # The name folded to capitals without accents, for the as-you-type search.
+    name_key = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["name_key"], name="organisation_name_key")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(finess__regex=r"^[0-9][0-9AB][0-9]{7}$"),
@@ -43,6 +48,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        (self.name_key,) = search_keys(self.name)
+        super().save(*args, **kwargs)
 
 
 class Professional(models.Model):
@@ -74,10 +83,22 @@ class Professional(models.Model):
         related_name="directory_entry",
         verbose_name=_("account"),
     )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive entries are no longer offered as recipients."),
+    )
+    # Names folded to capitals without accents, for the as-you-type search.
+    last_name_key = models.CharField(max_length=150, editable=False, default="")
+    first_name_key = models.CharField(max_length=150, editable=False, default="")
 
     class Meta:
         verbose_name = _("professional")
         verbose_name_plural = _("professionals")
+        indexes = [
+            models.Index(fields=["last_name_key", "first_name_key"], name="professional_name_key"),
+            models.Index(fields=["first_name_key"], name="professional_first_name_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rpps__regex=r"^[0-9]{11}$"),
@@ -87,6 +108,15 @@ class Professional(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.last_name_key, self.first_name_key = search_keys(self.last_name, self.first_name)
+        super().save(*args, **kwargs)
+
+
+def search_keys(*names: str) -> tuple[str, ...]:
+    """Names as the directory search compares them: capitals, no accents, single spaces."""
+    return tuple(fold(name)[:150] for name in names)
 
 
 class DocumentType(models.Model):
@@ -224,7 +254,12 @@ class Delivery(models.Model):
                 fields=["dispatch", "professional"], name="delivery_once_per_professional"
             ),
         ]
-        indexes = [models.Index(fields=["portal", "-created_at"], name="delivery_portal_recent")]
+        indexes = [
+            models.Index(fields=["portal", "-created_at"], name="delivery_portal_recent"),
+            models.Index(
+                fields=["professional", "-created_at"], name="delivery_professional_recent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.portal or self.professional)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from identities import search as directory
 from identities.models import UNKNOWN_BIRTHPLACE_CODE, Identity, IdentityEvent
+from identities.normalize import fold as fold  # search input, for other apps
 from identities.normalize import normalize_name
 
 # Sent inside the merge transaction with ``survivor`` and ``duplicate``: apps that point at
