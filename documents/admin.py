@@ -44,7 +44,17 @@ class DeliveryInline(admin.TabularInline):
 
 class DocumentInline(admin.TabularInline):
     model = Document
-    fields = ("name", "document_type", "content_type", "size", "sha256", "created_at")
+    fields = (
+        "name",
+        "document_type",
+        "content_type",
+        "size",
+        "sha256",
+        "scan_status",
+        "scan_signature",
+        "scanned_at",
+        "created_at",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -55,8 +65,8 @@ class DocumentInline(admin.TabularInline):
 
 @admin.register(Dispatch)
 class DispatchAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "identity", "sender", "source", "copy_to_patient")
-    list_filter = ("source", "copy_to_patient")
+    list_display = ("created_at", "identity", "sender", "source", "copy_to_patient", "status")
+    list_filter = ("status", "source", "copy_to_patient")
     search_fields = ("=uuid", "sender__email", "identity__birth_name_key")
     ordering = ("-created_at", "-pk")
     readonly_fields = (
@@ -66,6 +76,7 @@ class DispatchAdmin(admin.ModelAdmin):
         "source",
         "copy_to_patient",
         "idempotency_key",
+        "status",
         "created_at",
     )
     inlines = [DocumentInline, DeliveryInline]

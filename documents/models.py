@@ -115,8 +115,11 @@ class Professional(models.Model):
 
 
 def search_keys(*names: str) -> tuple[str, ...]:
-    """Names as the directory search compares them: capitals, no accents, single spaces."""
-    return tuple(fold(name)[:150] for name in names)
+    """Names as the directory search compares them: capitals without accents, words separated
+    by single spaces ("N'Guyen-Dupont" gives "NGUYEN DUPONT")."""
+    return tuple(
+        " ".join(fold(name).replace("'", "").replace("-", " ").split())[:150] for name in names
+    )
 
 
 class DocumentType(models.Model):
@@ -147,6 +150,12 @@ class Document(models.Model):
         PRINTER = "printer", _("Virtual printer")
         UPLOAD = "upload", _("Upload")
 
+    class ScanStatus(models.TextChoices):
+        NOT_CONFIGURED = "unscanned", _("Not scanned (no antivirus configured)")
+        PENDING = "pending", _("Waiting for the antivirus")
+        CLEAN = "clean", _("No virus found")
+        INFECTED = "infected", _("Virus found")
+
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     identity = models.ForeignKey(
         "identities.Identity",
@@ -173,6 +182,15 @@ class Document(models.Model):
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    scan_status = models.CharField(
+        _("antivirus scan"),
+        max_length=16,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_CONFIGURED,
+    )
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    # The virus clamd named, if it found one (the file is then deleted, the row kept).
+    scan_signature = models.CharField(_("virus name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("document")
@@ -186,7 +204,16 @@ class Document(models.Model):
 
 
 class Dispatch(models.Model):
-    """One sending: documents of one patient, to their portal and/or to professionals."""
+    """One sending: documents of one patient, to their portal and/or to professionals.
+
+    A sending whose files the configured antivirus could not scan yet is held: its recipients
+    see nothing and nobody is notified until every file is found clean.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        WAITING_SCAN = "waiting_scan", _("Waiting for the antivirus")
+        REFUSED = "refused", _("Refused: virus found")
 
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     identity = models.ForeignKey(
@@ -205,11 +232,22 @@ class Dispatch(models.Model):
     copy_to_patient = models.BooleanField(_("copy to the patient"), default=False)
     # The form's token: the same form posted twice gives one sending.
     idempotency_key = models.CharField(_("form token"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SENT
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("sending")
         verbose_name_plural = _("sendings")
+        indexes = [
+            # The sweeper's question, every minute: which sendings still wait for the antivirus?
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="waiting_scan"),
+                name="dispatch_waiting_scan",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.identity} ({self.created_at:%d/%m/%Y %H:%M})"

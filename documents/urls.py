@@ -7,5 +7,9 @@ from documents import views
 app_name = "documents"
 
 urlpatterns = [
+    path("envoyer/<uuid:identity_uuid>/", views.send, name="send"),
+    path("envois/<uuid:dispatch_uuid>/", views.recap, name="recap"),
+    path("recus/", views.received, name="received"),
+    path("correspondants/", views.correspondents, name="correspondents"),
     path("<uuid:document_uuid>/", views.download, name="download"),
 ]

@@ -1,11 +1,144 @@
-"""Pages of the documents app: the authorised download."""
+"""Pages of the documents app: sending, its recap, what a professional received, downloads."""
 
+import datetime
+import secrets
 from urllib.parse import quote
 
-from django.http import FileResponse, HttpRequest
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import services as audit
 from documents import services
+from documents.forms import DocumentFormSet, RecipientsForm
+from identities import services as identities
+from portal.decorators import clinician_required
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
+    """ "Envoyer un document": files, their names and types, correspondents, copy to patient."""
+    identity = identities.get_identity(identity_uuid=identity_uuid)
+    has_portal = services.has_active_portal(identity)
+    if request.method == "POST":
+        documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
+        recipients = RecipientsForm(request.POST, has_portal=has_portal)
+        if documents.is_valid() and recipients.is_valid():
+            try:
+                dispatch = services.dispatch_documents(
+                    identity=identity,
+                    documents=documents.new_documents(),
+                    sender=request.user,
+                    copy_to_patient=recipients.cleaned_data["copy_to_patient"],
+                    professionals=recipients.cleaned_data["correspondents"],
+                    token=recipients.cleaned_data["token"],
+                    request=request,
+                )
+            except services.DispatchError as error:
+                recipients.add_error(None, str(error))
+            else:
+                if dispatch.status == dispatch.Status.WAITING_SCAN:
+                    messages.info(
+                        request, _("The documents are waiting for the antivirus, then leave.")
+                    )
+                else:
+                    messages.success(request, _("The documents were sent."))
+                return redirect("documents:recap", dispatch_uuid=dispatch.uuid)
+        if request.FILES:
+            # A browser never keeps chosen files across a refused form: say it, once.
+            recipients.add_error(None, _("Fix what is shown, then choose the files again."))
+    else:
+        audit.record(
+            action="identity.read", request=request, object_type="identity", object_id=identity.uuid
+        )
+        documents = DocumentFormSet(prefix="documents")
+        recipients = RecipientsForm(
+            initial={"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal},
+            has_portal=has_portal,
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "documents/send.html",
+        {
+            "identity": identity,
+            "has_portal": has_portal,
+            "documents": documents,
+            "recipients": recipients,
+            "chosen": recipients.chosen(),
+            "create_portal_url": reverse("portal:create_portal", args=[identity.uuid])
+            + "?next="
+            + quote(request.path),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@clinician_required
+def recap(request: HttpRequest, dispatch_uuid: object) -> HttpResponse:
+    """What was sent to whom, and where each alert stands; refreshes itself while in progress."""
+    dispatch = services.get_dispatch_for_user(user=request.user, dispatch_uuid=dispatch_uuid)
+    documents, deliveries = services.dispatch_recap(dispatch)
+    context = {
+        "dispatch": dispatch,
+        "documents": documents,
+        "deliveries": deliveries,
+        "in_progress": any(status.pending for status in deliveries),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "documents/_deliveries.html", context)
+    return render(request, "documents/recap.html", context)
+
+
+@require_GET
+@clinician_required
+def correspondents(request: HttpRequest) -> HttpResponse:
+    """The as-you-type picker of "Ajouter des correspondants"."""
+    query = request.GET.get("q", "").strip()[:100]
+    found = services.search_professionals(query) if query else []
+    return render(
+        request, "documents/_correspondents.html", {"query": query, "professionals": found}
+    )
+
+
+@require_GET
+@clinician_required
+def received(request: HttpRequest) -> HttpResponse:
+    """ "Documents reçus", newest first, by pages of 50; and the latest sendings."""
+    after = _page_key(request.GET.get("apres", ""))
+    page = services.received_documents(user=request.user, limit=51, after=after)
+    following = None
+    if len(page) > 50:
+        page = page[:50]
+        following = f"{page[-1].received_at.isoformat()}|{page[-1].delivery_id}"
+    return render(
+        request,
+        "documents/received.html",
+        {
+            "documents": page,
+            "following": following,
+            "first_page": after is None,
+            "dispatches": services.sent_dispatches(user=request.user) if after is None else [],
+        },
+    )
+
+
+def _page_key(value: str) -> tuple[datetime.datetime, int] | None:
+    """The key of the next page, as the previous page wrote it; anything else is page one."""
+    moment, _separator, delivery_id = value.partition("|")
+    try:
+        parsed = parse_datetime(moment)
+    except ValueError:
+        return None
+    if parsed is None or not delivery_id.isdigit():
+        return None
+    return parsed, int(delivery_id)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +58,15 @@ class Traits:
 class LikelyDuplicate:
     identity: Identity
     score: float
+
+
+def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity:
+    """One identity by its public id, for the flows of other apps; a 404 if there is none."""
+    identities = Identity.objects.filter(is_active=True) if active_only else Identity.objects
+    identity = identities.filter(uuid=identity_uuid).first()
+    if identity is None:
+        raise Http404
+    return identity
 
 
 def check_search_rate(*, user: Any) -> None:

@@ -1,11 +1,7 @@
 """Pages of the identity directory: search, creation, detail, birthplace pickers."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,21 +11,7 @@ from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
 from identities.models import Identity
 from identities.search import SearchRefused
-
-View = Callable[..., HttpResponse]
-
-
-def clinician_required(view: View) -> View:
-    """Professionals (and admins) only; anyone else gets a 404, never a hint."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.role not in ("clinician", "admin"):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from portal.decorators import clinician_required
 
 
 def _get_identity_for_clinician(request: HttpRequest, identity_uuid: object) -> Identity:

@@ -467,6 +467,11 @@ def reason(notification: Notification) -> str:
     return str(ERROR_REASONS.get(notification.error_code, gettext_lazy("Delivery failed.")))
 
 
+def in_progress(notification: Notification) -> bool:
+    """Queued or being sent: its status will still change."""
+    return notification.status in (Notification.Status.PENDING, Notification.Status.SENDING)
+
+
 def statuses_for(*, purpose: str, object_key: str) -> list[Notification]:
     """Every notification of one business object, for the sender's recap."""
     return list(

@@ -7,6 +7,7 @@ value. ``.env.example`` documents every variable read here.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -165,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_notifications",
         "schedule": 60.0,
     },
+    "sweep-held-dispatches": {
+        "task": "documents.tasks.sweep_held_dispatches",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -222,6 +227,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+# --- Antivirus ----------------------------------------------------------------------------------
+def _clamd_url(url: str) -> str:
+    """Empty, unix:///path or tcp://host:port; anything else stops the start-up."""
+    try:
+        parts = urlsplit(url)
+        valid = (parts.scheme == "unix" and not parts.netloc and parts.path) or (
+            parts.scheme == "tcp" and parts.hostname and parts.port
+        )
+    except ValueError:  # a port that is not a number
+        valid = False
+    if url and not valid:
+        raise ImproperlyConfigured(
+            f"ANTIVIRUS_URL={url!r} must be unix:///path/to/clamd.sock or tcp://host:port."
+        )
+    return url
+
+
+# ClamAV's daemon: unix:///run/clamav/clamd.ctl or tcp://clamav:3310. Empty: files are not
+# scanned. When it is set and clamd does not answer, sendings wait; they never go out unscanned.
+ANTIVIRUS_URL = _clamd_url(env_str("ANTIVIRUS_URL"))
+# Seconds without an answer from clamd (connecting, sending or reading) before giving up.
+ANTIVIRUS_TIMEOUT = env_int("ANTIVIRUS_TIMEOUT", 30, minimum=1)
 
 # --- Email ------------------------------------------------------------------------------------
 _EMAIL_BACKEND = env_str(

@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -96,6 +97,12 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 request,
                 _("The account was created: the signatory receives the login instructions."),
             )
+            # Back to the sending that asked for the portal ("Copie au patient"), if any.
+            back = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(back)
             return redirect("identities:detail", identity_uuid=identity.uuid)
     return render(
         request,

@@ -18,10 +18,14 @@ if __name__ == "__main__":
     catalogue = polib.pofile("locale/fr/LC_MESSAGES/django.po")
     for entry in catalogue:
         if entry.msgid in TRANSLATIONS:
-            entry.msgstr = TRANSLATIONS[entry.msgid]
+            french = TRANSLATIONS[entry.msgid]
+            if entry.msgid_plural:  # given as [singular, plural]
+                entry.msgstr_plural = dict(enumerate(french))
+            else:
+                entry.msgstr = french
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
     catalogue.save()
     for entry in catalogue:
-        if not entry.msgstr or entry.fuzzy:
+        if not (entry.msgstr or any(entry.msgstr_plural.values())) or entry.fuzzy:
             print(f"untranslated: {entry.msgid!r}")

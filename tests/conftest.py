@@ -136,7 +136,8 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[object]:
     queue = f"test-{uuid.uuid4().hex[:12]}"
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
-    worker = CeleryWorker(queue=queue, env=worker_env)
+    # Tasks the worker enqueues itself (an alert queued by a task) stay on this queue too.
+    worker = CeleryWorker(queue=queue, env=worker_env | {"TEST_CELERY_QUEUE": queue})
     try:
         yield worker
     finally:

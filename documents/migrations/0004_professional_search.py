@@ -6,14 +6,18 @@ from django.db import migrations, models
 from identities.normalize import fold
 
 
+def key(name):
+    return " ".join(fold(name).replace("'", "").replace("-", " ").split())
+
+
 def fill_search_keys(apps, schema_editor):
     """Entries written before the search had keys get them (the model's save sets them now)."""
     for organisation in apps.get_model("documents", "Organisation").objects.all():
-        organisation.name_key = fold(organisation.name)[:200]
+        organisation.name_key = key(organisation.name)[:200]
         organisation.save(update_fields=["name_key"])
     for professional in apps.get_model("documents", "Professional").objects.all():
-        professional.last_name_key = fold(professional.last_name)[:150]
-        professional.first_name_key = fold(professional.first_name)[:150]
+        professional.last_name_key = key(professional.last_name)[:150]
+        professional.first_name_key = key(professional.first_name)[:150]
         professional.save(update_fields=["last_name_key", "first_name_key"])
 
 

@@ -1,14 +1,19 @@
+import importlib
 import io
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pikepdf
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import services
 from documents.models import Dispatch, DocumentType, Professional
 from identities.models import Identity
 from portal.models import User
+from tests.documents.clamd import Clamd
 from tests.factories import ClinicianFactory
 
 # Patient personas (patient_a, guardian_of_a, patient_b, identity_a...) come from the portal tests.
@@ -39,6 +44,9 @@ def upload(
 
 @pytest.fixture
 def prescription_type(db: None) -> DocumentType:
+    # Tests in real transactions empty the tables, the seeded types too: seed them again.
+    seed = importlib.import_module("documents.migrations.0003_seed_document_types").seed
+    seed(django_apps, None)
     return DocumentType.objects.get(code="57833-6")
 
 
@@ -79,3 +87,28 @@ def send(
         professionals=professionals or [],
         token=uuid.uuid4().hex,
     )
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clamd]:
+    """One real clamd for the session, on an EICAR database built with sigtool."""
+    daemon = Clamd(tmp_path_factory.mktemp("clamd")).start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def antivirus(clamd: Clamd, settings: object) -> Clamd:
+    """The portal scans with the session's clamd."""
+    settings.ANTIVIRUS_URL = clamd.url
+    return clamd
+
+
+@pytest.fixture
+def stopped_clamd(tmp_path: Path, settings: object) -> Iterator[Clamd]:
+    """The portal's antivirus is configured but down; ``start()`` brings it up at that address."""
+    daemon = Clamd(tmp_path / "clamd")
+    daemon.folder.mkdir()
+    settings.ANTIVIRUS_URL = daemon.url
+    yield daemon
+    daemon.stop()

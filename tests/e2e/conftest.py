@@ -6,6 +6,15 @@ from pathlib import Path
 
 import pytest
 
+# The personas of the documents tests: patient A with a portal, a recipient with an account.
+from tests.documents.conftest import (  # noqa: F401
+    identity_a,
+    patient_a,
+    prescription_type,
+    recipient,
+    recipient_clinician,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

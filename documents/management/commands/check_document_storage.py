@@ -32,7 +32,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, delete_orphan_files: bool, **options: object) -> None:
-        names = set(Document.objects.values_list("file", flat=True))
+        # A file the antivirus found infected is deleted; its row stays, with no file.
+        names = set(Document.objects.exclude(file="").values_list("file", flat=True))
         stored = _stored_names()
         missing = sorted(names - stored)
         orphans = sorted(stored - names)
