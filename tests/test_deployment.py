@@ -234,6 +234,7 @@ def test_the_healthchecks_probe_what_they_should() -> None:
     assert "pg_isready" in " ".join(service("postgres")["healthcheck"]["test"])
     assert service("redis")["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
     assert "/minio/health/live" in " ".join(service(OBJECT_STORE)["healthcheck"]["test"])
+    assert service("clamav")["healthcheck"]["test"] == ["CMD", "clamdcheck.sh"]
     worker = " ".join(service("worker")["healthcheck"]["test"])
     assert "celery -A portal inspect ping" in worker and "celery@$$HOSTNAME" in worker
     # beat answers ping (as celerybeat@host) only with remote control on.
@@ -283,6 +284,9 @@ def test_worker_and_beat_run_celery() -> None:
 def test_the_processes_wait_for_healthy_services_and_for_the_one_shots() -> None:
     for name in APP_SERVICES:
         conditions = depends_on(name)
+        # Uploads scan through clamd; while it starts, sendings wait rather than the processes.
+        assert service(name)["environment"]["ANTIVIRUS_URL"] == "tcp://clamav:3310", name
+        assert conditions.get("clamav") == "service_started", name
         assert conditions.get("postgres") == "service_healthy", name
         assert conditions.get("redis") == "service_healthy", name
         assert conditions.get("migrate") == "service_completed_successfully", name
