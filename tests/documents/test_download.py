@@ -68,6 +68,37 @@ def test_the_download_matrix(
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+# The sending pages: professionals only (a patient gets a 404, anonymous goes to log in); a
+# recap is its sender's only. Columns: send page for patient A, the recap, "Documents reçus".
+PAGES_MATRIX = {
+    "patient A": (404, 404, 404),
+    "guardian of A": (404, 404, 404),
+    "patient B": (404, 404, 404),
+    "author clinician": (200, 200, 200),
+    "recipient clinician": (200, 404, 200),
+    "unrelated clinician": (200, 404, 200),
+    "anonymous": (302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("persona", list(PAGES_MATRIX))
+def test_the_sending_pages_matrix(
+    client: Client,
+    personas: dict[str, User | None],
+    document: Document,
+    identity_a: Identity,
+    persona: str,
+) -> None:
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    urls = (
+        reverse("documents:send", args=[identity_a.uuid]),
+        reverse("documents:recap", args=[document.dispatch.uuid]),
+        reverse("documents:received"),
+    )
+    assert tuple(client.get(url).status_code for url in urls) == PAGES_MATRIX[persona]
+
+
 def test_the_download_is_safe_to_open(client: Client, patient_a: User, document: Document) -> None:
     client.force_login(patient_a)
     response = client.get(reverse("documents:download", args=[document.uuid]))
