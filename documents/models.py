@@ -246,7 +246,9 @@ class Dispatch(models.Model):
                 fields=["created_at"],
                 condition=models.Q(status="waiting_scan"),
                 name="dispatch_waiting_scan",
-            )
+            ),
+            # "Mes envois": a sender's latest sendings.
+            models.Index(fields=["sender", "-created_at"], name="dispatch_sender_recent"),
         ]
 
     def __str__(self) -> str:

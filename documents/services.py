@@ -10,7 +10,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -492,21 +493,26 @@ def received_documents(
     """ "Documents reçus": what was sent to this professional's directory entry, newest first.
 
     One query, served by the delivery index (professional, -created_at) whatever the size of
-    the table. ``after`` is the (received at, delivery id) of the last row of the previous
-    page: pages are keyed, so a document arriving meanwhile neither hides nor repeats one.
+    the table: the entry is a scalar subquery, so the planner compares the index with one
+    value (a join on the user would read every delivery). ``after`` is the (received at,
+    delivery id) of the last row of the previous page: pages are keyed, so a document arriving
+    meanwhile neither hides nor repeats one.
     """
-    deliveries = Delivery.objects.filter(professional__user=user)
+    entry = Subquery(Professional.objects.filter(user=user).values("pk")[:1])
+    received = Q(dispatch__deliveries__professional=entry)
     if after is not None:
         received_at, delivery_id = after
-        deliveries = deliveries.filter(
-            Q(created_at__lt=received_at) | Q(created_at=received_at, pk__lt=delivery_id)
+        # The first condition bounds the index range; the second breaks ties on the id.
+        received &= Q(dispatch__deliveries__created_at__lte=received_at) & (
+            Q(dispatch__deliveries__created_at__lt=received_at)
+            | Q(
+                dispatch__deliveries__created_at=received_at,
+                dispatch__deliveries__pk__lt=delivery_id,
+            )
         )
     return list(
-        Document.objects.filter(
-            # Not a sending held for the antivirus, nor a refused one.
-            dispatch__deliveries__in=deliveries,
-            dispatch__status=Dispatch.Status.SENT,
-        )
+        # Not a sending held for the antivirus, nor a refused one.
+        Document.objects.filter(received, dispatch__status=Dispatch.Status.SENT)
         .select_related("document_type", "dispatch__sender", "identity")
         .annotate(
             received_at=F("dispatch__deliveries__created_at"),
@@ -576,9 +582,17 @@ def dispatch_recap(dispatch: Dispatch) -> tuple[list[Document], list[DeliverySta
 
 def sent_dispatches(*, user: User, limit: int = 20) -> list[Dispatch]:
     """The professional's latest sendings, for the links to their recaps."""
+    # The count is a subquery per row kept, not a GROUP BY over every sending of a busy sender.
+    documents = (
+        Document.objects.filter(dispatch=OuterRef("pk"))
+        .order_by()
+        .values("dispatch")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return list(
         Dispatch.objects.filter(sender=user)
         .select_related("identity")
-        .annotate(document_count=Count("documents", distinct=True))
+        .annotate(document_count=Coalesce(Subquery(documents), 0))
         .order_by("-created_at", "-pk")[:limit]
     )
