@@ -9,6 +9,7 @@ import argparse
 import datetime
 import importlib
 import json
+import multiprocessing
 import os
 import pkgutil
 import platform
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import bench
+from bench._child import run_in_child
 from bench.harness import BASE_DIR, REGISTRY, Benchmark, Context, Row
 
 COLUMNS = ["benchmark", "measure", "value", "target", "verdict"]
@@ -53,6 +55,27 @@ def run_one(entry: Benchmark, ctx: Context) -> tuple[list[Row], float]:
     if elapsed > entry.budget_s:
         ctx.log(f"{entry.name}: WARNING over its budget of {entry.budget_s:.0f} s")
     return rows, elapsed
+
+
+def run_isolated(entry: Benchmark, ctx: Context) -> tuple[list[Row], float]:
+    """``run_one`` in a fresh interpreter: benchmarks set Django up with different settings
+    (the notifications one with its workers' own), which one process can do only once."""
+    processes = multiprocessing.get_context("spawn")
+    receiver, sender = processes.Pipe(duplex=False)
+    child = processes.Process(target=run_in_child, args=(entry.name, ctx, sender))
+    started = time.monotonic()
+    child.start()
+    sender.close()
+    try:
+        return receiver.recv()
+    except EOFError:  # the child died without a word: a crash, the OOM killer...
+        child.join()
+        message = f"its process ended with exit code {child.exitcode}"
+        return [Row(entry.name, "error", float("nan"), error=message)], time.monotonic() - started
+    finally:
+        if child.is_alive():
+            child.terminate()  # we are unwinding (Ctrl-C, SIGTERM): its finally blocks run
+        child.join()
 
 
 def markdown_table(rows: list[Row]) -> str:
@@ -148,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     timings: dict[str, float] = {}
     for entry in selected:
-        entry_rows, timings[entry.name] = run_one(entry, ctx)
+        entry_rows, timings[entry.name] = run_isolated(entry, ctx)
         rows.extend(entry_rows)
 
     info = machine()
