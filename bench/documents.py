@@ -63,8 +63,8 @@ Rows:
   2,000 directory entries; one sending in 200 goes to the measured professional (a clinician
   account linked to its directory entry: 5,000 received documents), the others are spread over
   the 1,999 other entries; one sending every 90 s over 2.9 years; the newest 2,000 unread.
-  The measured professional is one of the 500 senders too (2,000 sendings): the first page also
-  lists "Mes envois". Bench rows are recognisable: users, identities and entries under
+  The measured professional is one of the 500 senders too (2,000 sendings, listed by "Mes
+  envois", a page of its own since the first run). Bench rows are recognisable: users, identities and entries under
   ``@documents.bench.test`` (RPPS 99...), sendings keyed ``bench-received-N``, documents named
   ``bench.pdf`` stored as ``bench/received.pdf`` (no file: never downloaded). They are kept and
   reused by the next runs (the row says "reused"), reloaded if their count is not the expected

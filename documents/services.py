@@ -487,9 +487,24 @@ def search_professionals(query: str) -> list[Professional]:
     return directory.search_professionals(query)
 
 
+@dataclass(frozen=True)
+class ReceivedDocument:
+    """A line of "Documents reçus" (plain values: a page builds no model instances)."""
+
+    uuid: Any
+    name: str
+    type_label: str
+    patient: str
+    patient_birth_date: datetime.date
+    sender: str
+    received_at: datetime.datetime
+    delivery_id: int
+    first_read_at: datetime.datetime | None
+
+
 def received_documents(
     *, user: User, limit: int = 50, after: tuple[datetime.datetime, int] | None = None
-) -> list[Document]:
+) -> list[ReceivedDocument]:
     """ "Documents reçus": what was sent to this professional's directory entry, newest first.
 
     One query, served by the delivery index (professional, -created_at) whatever the size of
@@ -510,29 +525,52 @@ def received_documents(
                 dispatch__deliveries__pk__lt=delivery_id,
             )
         )
-    return list(
+    rows = (
         # Not a sending held for the antivirus, nor a refused one.
         Document.objects.filter(received, dispatch__status=Dispatch.Status.SENT)
-        .select_related("document_type", "dispatch__sender", "identity")
-        .annotate(
-            received_at=F("dispatch__deliveries__created_at"),
-            delivery_id=F("dispatch__deliveries__pk"),
-            first_read_at=F("dispatch__deliveries__first_read_at"),
-        )
-        .only(
+        .order_by("-dispatch__deliveries__created_at", "-dispatch__deliveries__pk", "pk")
+        .values_list(
             "uuid",
             "name",
-            "created_at",
             "document_type__label",
-            "dispatch__sender__first_name",
-            "dispatch__sender__last_name",
-            "identity__birth_name",
             "identity__used_name",
+            "identity__birth_name",
             "identity__first_name",
             "identity__birth_date",
-        )
-        .order_by("-dispatch__deliveries__created_at", "-dispatch__deliveries__pk", "pk")[:limit]
+            "dispatch__sender__first_name",
+            "dispatch__sender__last_name",
+            "dispatch__deliveries__created_at",
+            "dispatch__deliveries__pk",
+            "dispatch__deliveries__first_read_at",
+        )[:limit]
     )
+    return [
+        ReceivedDocument(
+            uuid=uuid,
+            name=name,
+            type_label=type_label,
+            patient=f"{used_name or birth_name} {first_name.title()}",
+            patient_birth_date=birth_date,
+            sender=f"{sender_first} {sender_last}".strip(),
+            received_at=received_at,
+            delivery_id=delivery_id,
+            first_read_at=first_read_at,
+        )
+        for (
+            uuid,
+            name,
+            type_label,
+            used_name,
+            birth_name,
+            first_name,
+            birth_date,
+            sender_first,
+            sender_last,
+            received_at,
+            delivery_id,
+            first_read_at,
+        ) in rows
+    ]
 
 
 def get_dispatch_for_user(*, user: User, dispatch_uuid: object) -> Dispatch:

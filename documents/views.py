@@ -110,7 +110,7 @@ def correspondents(request: HttpRequest) -> HttpResponse:
 @require_GET
 @clinician_required
 def received(request: HttpRequest) -> HttpResponse:
-    """ "Documents reçus", newest first, by pages of 50; and the latest sendings."""
+    """ "Documents reçus", newest first, by pages of 50."""
     after = _page_key(request.GET.get("apres", ""))
     page = services.received_documents(user=request.user, limit=51, after=after)
     following = None
@@ -124,8 +124,16 @@ def received(request: HttpRequest) -> HttpResponse:
             "documents": page,
             "following": following,
             "first_page": after is None,
-            "dispatches": services.sent_dispatches(user=request.user) if after is None else [],
         },
+    )
+
+
+@require_GET
+@clinician_required
+def sent(request: HttpRequest) -> HttpResponse:
+    """ "Mes envois": the latest sendings, each linking to its recap."""
+    return render(
+        request, "documents/sent.html", {"dispatches": services.sent_dispatches(user=request.user)}
     )
 
 

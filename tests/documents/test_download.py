@@ -69,15 +69,16 @@ def test_the_download_matrix(
 
 
 # The sending pages: professionals only (a patient gets a 404, anonymous goes to log in); a
-# recap is its sender's only. Columns: send page for patient A, the recap, "Documents reçus".
+# recap is its sender's only. Columns: send page for patient A, the recap, "Documents reçus",
+# "Mes envois".
 PAGES_MATRIX = {
-    "patient A": (404, 404, 404),
-    "guardian of A": (404, 404, 404),
-    "patient B": (404, 404, 404),
-    "author clinician": (200, 200, 200),
-    "recipient clinician": (200, 404, 200),
-    "unrelated clinician": (200, 404, 200),
-    "anonymous": (302, 302, 302),
+    "patient A": (404, 404, 404, 404),
+    "guardian of A": (404, 404, 404, 404),
+    "patient B": (404, 404, 404, 404),
+    "author clinician": (200, 200, 200, 200),
+    "recipient clinician": (200, 404, 200, 200),
+    "unrelated clinician": (200, 404, 200, 200),
+    "anonymous": (302, 302, 302, 302),
 }
 
 
@@ -95,6 +96,7 @@ def test_the_sending_pages_matrix(
         reverse("documents:send", args=[identity_a.uuid]),
         reverse("documents:recap", args=[document.dispatch.uuid]),
         reverse("documents:received"),
+        reverse("documents:sent"),
     )
     assert tuple(client.get(url).status_code for url in urls) == PAGES_MATRIX[persona]
 

@@ -397,5 +397,23 @@ def test_a_sending_held_by_a_stopped_antivirus_says_so_until_it_leaves(
     assert "Les documents attendent l'antivirus, puis partiront." in html
     assert "En attente de l'antivirus" in html
     assert Dispatch.objects.get().status == Dispatch.Status.WAITING_SCAN
-    listing = markup.unescape(clinician_client.get(reverse("documents:received")).content.decode())
-    assert "En attente de l'antivirus" in listing
+    listing = markup.unescape(clinician_client.get(reverse("documents:sent")).content.decode())
+    assert "En attente de l'antivirus" in listing and "TELECONSULTATION Bobby" in listing
+
+
+def test_my_sendings_lists_the_senders_latest_with_their_document_count(
+    client: Client,
+    clinician: User,
+    other_clinician: User,
+    identity_a: Identity,
+    patient_a: User,
+    prescription_type: DocumentType,
+) -> None:
+    dispatch = send(identity_a, clinician, prescription_type)
+    client.force_login(clinician)
+    html = client.get(reverse("documents:sent")).content.decode()
+    assert reverse("documents:recap", args=[dispatch.uuid]) in html
+    assert "1 document le" in html
+    client.force_login(other_clinician)
+    html = client.get(reverse("documents:sent")).content.decode()
+    assert str(dispatch.uuid) not in html and "Aucun document envoyé" in html
