@@ -1,8 +1,10 @@
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from audit.models import AccessLog
 from documents import services
@@ -130,3 +132,49 @@ def test_merging_moves_documents_to_the_survivor(
     # Both had a portal: the survivor's keeps the deliveries; the other is closed.
     identity_a.refresh_from_db()
     assert Delivery.objects.get().portal == identity_b.portal
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_posts_of_one_form_give_one_sending(
+    identity_a: Identity,
+    patient_a: User,
+    clinician: User,
+    prescription_type: DocumentType,
+    recipient: Professional,
+) -> None:
+    """Fault scenario 7: a double (or twentyfold) click sends once, and leaves no stray file."""
+    threads = 20
+    token = uuid.uuid4().hex
+    barrier = threading.Barrier(threads)
+    sendings: list[int] = []
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            barrier.wait()
+            dispatch = services.dispatch_documents(
+                identity=identity_a,
+                documents=[services.NewDocument("Ordonnance", prescription_type, upload())],
+                sender=clinician,
+                copy_to_patient=True,
+                professionals=[recipient],
+                token=token,
+            )
+            sendings.append(dispatch.pk)
+        except BaseException as error:  # reported below, with the thread that raised it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=post) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert len(sendings) == threads and len(set(sendings)) == 1
+    assert Dispatch.objects.count() == 1 and Document.objects.count() == 1
+    assert Delivery.objects.count() == 2
+    alerts = Notification.objects.filter(purpose__in=["document_available", "document_received"])
+    assert alerts.count() == 2
+    assert len(_files()) == 1  # the losers' files were removed with their rolled-back rows
