@@ -61,23 +61,23 @@ Rows:
   professional, are loaded by SQL (``INSERT ... SELECT ... FROM generate_series``, one
   transaction, then ``VACUUM ANALYZE``): 3,000 identities of our own, 500 sending clinicians,
   2,000 directory entries; one sending in 200 goes to the measured professional (a clinician
-  account linked to its directory entry: 5,000 received documents), the others are spread over
-  the 1,999 other entries; one sending every 90 s over 2.9 years; the newest 2,000 unread.
-  The measured professional is one of the 500 senders too (2,000 sendings, listed by "Mes
-  envois", a page of its own since the first run). Bench rows are recognisable: users, identities and entries under
-  ``@documents.bench.test`` (RPPS 99...), sendings keyed ``bench-received-N``, documents named
-  ``bench.pdf`` stored as ``bench/received.pdf`` (no file: never downloaded). They are kept and
-  reused by the next runs (the row says "reused"), reloaded if their count is not the expected
+  account linked to its directory entry: 5,000 received documents), the others are spread over the
+  1,999 other entries; one sending every 90 s over 2.9 years; the newest 2,000 unread. The
+  measured professional is one of the 500 senders too (2,000 sendings, listed by "Mes envois", a
+  page of its own since the first run). Bench rows are recognisable: users, identities and entries
+  under ``@documents.bench.test`` (RPPS 99...), sendings keyed ``bench-received-N``, documents
+  named ``bench.pdf`` stored as ``bench/received.pdf`` (no file: never downloaded). They are kept
+  and reused by the next runs (the row says "reused"), reloaded if their count is not the expected
   one. Our own identities rather than the synthetic ones of the ``identities`` benchmark: its
-  ``--truncate`` reload deletes those, which documents pointing to them would forbid.
-  Measured: ``GET /documents/recus/`` through the test Client as that professional, 60 requests
-  after 10 of warm-up, target p95 ≤ 50 ms; the same for the second page (``?apres=`` taken from
-  the first page's "Documents plus anciens" link). Both pages are checked against
-  ``received_documents()`` (the same 50 documents, in order). Informative: the two queries of the
-  first page alone (``received_documents`` and ``sent_dispatches``), and the ``EXPLAIN
-  (ANALYZE, BUFFERS)`` plans of the queries of ``received_documents`` (both pages) and
-  ``sent_dispatches``, written to ``<out>/documents-explain.txt``; the row "plan uses
-  delivery_professional_recent" is 1 when the plan of ``received_documents`` names that index.
+  ``--truncate`` reload deletes those, which documents pointing to them would forbid. Measured:
+  ``GET /documents/recus/`` through the test Client as that professional, 60 requests after 10 of
+  warm-up, target p95 ≤ 50 ms; the same for the second page (``?apres=`` taken from the first
+  page's "Documents plus anciens" link). Both pages are checked against ``received_documents()``
+  (the same 50 documents, in order). Informative: ``received_documents`` and
+  ``sent_dispatches`` (the "Mes envois" page) alone, and the ``EXPLAIN (ANALYZE, BUFFERS)`` plans
+  of the queries of ``received_documents`` (both pages) and ``sent_dispatches``, written to
+  ``<out>/documents-explain.txt``; the row "plan uses delivery_professional_recent" is 1 when the
+  plan of ``received_documents`` names that index.
 
 Clean-up: the sendings made by the timed measures (keyed ``bench-send-...``), their documents
 and files, deliveries and notification rows are deleted at the end, even after an error or
