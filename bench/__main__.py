@@ -67,15 +67,17 @@ def run_isolated(entry: Benchmark, ctx: Context) -> tuple[list[Row], float]:
     child.start()
     sender.close()
     try:
-        return receiver.recv()
+        result = receiver.recv()
     except EOFError:  # the child died without a word: a crash, the OOM killer...
         child.join()
         message = f"its process ended with exit code {child.exitcode}"
         return [Row(entry.name, "error", float("nan"), error=message)], time.monotonic() - started
-    finally:
-        if child.is_alive():
-            child.terminate()  # we are unwinding (Ctrl-C, SIGTERM): its finally blocks run
+    except BaseException:  # we are unwinding (Ctrl-C, SIGTERM): its finally blocks run too
+        child.terminate()
         child.join()
+        raise
+    child.join()  # it has answered: let it exit on its own
+    return result
 
 
 def markdown_table(rows: list[Row]) -> str:

@@ -2,12 +2,15 @@
 
 import datetime
 import secrets
+import uuid
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -107,6 +110,21 @@ def correspondents(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class _ReceivedLine:
+    """A line of "Documents reçus" ready to print: its link and dates are written here once,
+    as plain strings (the template's ``url`` tag and ``date`` filter took two thirds of the
+    page's time at 50 lines)."""
+
+    document: services.ReceivedDocument
+    url: str
+    received_on: str
+    born_on: str
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
 @require_GET
 @clinician_required
 def received(request: HttpRequest) -> HttpResponse:
@@ -117,14 +135,20 @@ def received(request: HttpRequest) -> HttpResponse:
     if len(page) > 50:
         page = page[:50]
         following = f"{page[-1].received_at.isoformat()}|{page[-1].delivery_id}"
+    link = reverse("documents:download", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+    lines = [
+        _ReceivedLine(
+            document=document,
+            url=link.format(document.uuid),
+            received_on=timezone.localtime(document.received_at).strftime("%d/%m/%Y %H:%M"),
+            born_on=document.patient_birth_date.strftime("%d/%m/%Y"),
+        )
+        for document in page
+    ]
     return render(
         request,
         "documents/received.html",
-        {
-            "documents": page,
-            "following": following,
-            "first_page": after is None,
-        },
+        {"lines": lines, "following": following, "first_page": after is None},
     )
 
 
