@@ -109,6 +109,7 @@ def test_send_a_document_then_the_recipient_reads_it(
     other.wait_for_url(f"{live_server.url}/")
     other.get_by_role("link", name="Documents reçus et mes envois").click()
     row = other.locator("tbody tr").first
+    screenshot(other, "received-documents")
     assert "Ordonnance patient perret" in row.inner_text()
     assert "TELECONSULTATION Bobby" in row.inner_text()
     with other.expect_response(re.compile(r"/documents/[0-9a-f-]{36}/$")) as opened:
