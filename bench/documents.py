@@ -105,7 +105,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.harness import BenchError, Context, Row, at_least, at_most, benchmark, percentile
+from bench.harness import (
+    BenchError,
+    Context,
+    OtherProcesses,
+    Row,
+    at_least,
+    at_most,
+    benchmark,
+    percentile,
+    setup_django,
+)
 
 QUEUE = "bench-documents"
 DOMAIN = "documents.bench.test"
@@ -143,34 +153,6 @@ RECEIVED_TARGET_MS = 50
 
 FIRST_NAMES = [("MARIE", "F"), ("JEAN", "M"), ("CAMILLE", "F"), ("LOUIS", "M"), ("EMMA", "F")]
 FIRST_NAMES += [("LUCAS", "M"), ("CHLOE", "F"), ("HUGO", "M"), ("LEA", "F"), ("PAUL", "M")]
-
-
-# --- Django in this process --------------------------------------------------------------------
-def _setup_django() -> None:
-    """Django in this process, DEBUG off, on PostgreSQL only; reused if already set up."""
-    from django.conf import settings
-
-    if not settings.configured:
-        if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-            raise BenchError("DATABASE_URL must point to PostgreSQL: run `make bench`")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-        previous = os.environ.get("DJANGO_DEBUG")
-        os.environ["DJANGO_DEBUG"] = "false"
-        try:
-            import django
-
-            django.setup()
-        finally:  # other benchmarks build their own environment from this one
-            if previous is None:
-                os.environ.pop("DJANGO_DEBUG", None)
-            else:
-                os.environ["DJANGO_DEBUG"] = previous
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise BenchError("the documents benchmark needs PostgreSQL: run scripts/bench")
-    if settings.DEBUG:
-        raise BenchError("DEBUG is on: every query would be kept in memory")
 
 
 def _client() -> Any:
@@ -357,72 +339,11 @@ def _rows_stats(values: list[float]) -> dict[str, Any]:
     }
 
 
-class OtherProcesses:
-    """The share of the 2 cores that other processes (a test run, another benchmark, their
-    PostgreSQL backends) took during a measure; past 10 % the log warns: re-run."""
-
-    def __init__(self, ctx: Context, measure: str) -> None:
-        self.ctx, self.measure = ctx, measure
-        self.before = _foreign_cpu_ticks()
-        self.started = time.monotonic()
-
-    def percent(self) -> float:
-        after = _foreign_cpu_ticks()
-        elapsed = time.monotonic() - self.started
-        ticks = sum(max(0, value - self.before.get(pid, 0)) for pid, value in after.items())
-        capacity = os.sysconf("SC_CLK_TCK") * elapsed * (os.cpu_count() or 1)
-        share = round(100 * ticks / capacity, 1) if capacity else 0.0
-        if share > 10:
-            self.ctx.log(
-                f"documents: WARNING other processes took {share:.0f} % of the CPU during "
-                f"{self.measure}: its figures are disturbed, re-run on a quiet machine"
-            )
-        return share
-
-
-def _foreign_cpu_ticks() -> dict[int, int]:
-    """CPU ticks of every process but this one and its children, PostgreSQL and Redis; the
-    PostgreSQL backends of other clients (a test run's) are counted as foreign. A process that
-    ends during the measure is missed: a lower bound."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        )
-        foreign_backends = {pid for (pid,) in cursor.fetchall()}
-    processes: dict[int, tuple[str, int, int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                raw = stat.read()
-        except OSError:  # gone meanwhile
-            continue
-        fields = raw[raw.rindex(")") + 2 :].split()
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        # utime + stime only: a shell reaping a long test run would add all of its CPU at once.
-        processes[int(entry.name)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]))
-    ours = {os.getpid()}
-    grown = True
-    while grown:
-        before = len(ours)
-        ours |= {pid for pid, (_, ppid, _) in processes.items() if ppid in ours}
-        grown = len(ours) > before
-    return {
-        pid: ticks
-        for pid, (comm, _, ticks) in processes.items()
-        if pid not in ours and (comm not in {"postgres", "redis-server"} or pid in foreign_backends)
-    }
-
-
 # --- The benchmark -----------------------------------------------------------------------------
 @benchmark("documents", budget_s=420)
 def documents(ctx: Context) -> Iterator[Row]:
     """Documents: 10 MB upload, sending to 3, 20 MB download memory, received list at 1 million."""
-    _setup_django()
+    setup_django()
     from portal.celery import app
 
     if app.conf.task_always_eager:
@@ -718,7 +639,7 @@ def download_probe(
     *, document_uuid: str, warm_uuid: str, user_id: int, size: int, sha256: str
 ) -> dict[str, Any]:
     """In a fresh process: the peak RSS growth and the peak allocations of one download."""
-    _setup_django()
+    setup_django()
     from django.urls import reverse
 
     from portal.models import User

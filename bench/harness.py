@@ -166,6 +166,89 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)
 
 
+# --- Django in the benchmark's process -----------------------------------------------------------
+def setup_django() -> None:
+    """The portal's settings in this benchmark's own process (``bench/_child.py``), DEBUG off
+    (no SQL kept in memory), on PostgreSQL only."""
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise BenchError("DATABASE_URL must point to PostgreSQL: run `make bench`")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["DJANGO_DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.DEBUG:
+        raise BenchError("DEBUG is on: every query would be kept in memory")
+
+
+class OtherProcesses:
+    """The share of the machine's CPU that other processes (a test run, another benchmark, the
+    PostgreSQL backends serving them) took during a measure; past 10 % the log warns: re-run.
+
+    Ours are this process, its descendants (workers, fake provider) and the PostgreSQL backends
+    of this connection or named ``our_application_name``. A process that ends during the measure
+    is missed: a lower bound.
+    """
+
+    SERVICES = frozenset({"postgres", "redis-server"})
+
+    def __init__(
+        self, ctx: "Context", measure: str, *, our_application_name: str | None = None
+    ) -> None:
+        self.ctx, self.measure, self.application_name = ctx, measure, our_application_name
+        self.before = self._foreign_cpu_ticks()
+        self.started = time.monotonic()
+
+    def percent(self) -> float:
+        after = self._foreign_cpu_ticks()
+        elapsed = time.monotonic() - self.started
+        ticks = sum(max(0, value - self.before.get(pid, 0)) for pid, value in after.items())
+        capacity = os.sysconf("SC_CLK_TCK") * elapsed * (os.cpu_count() or 1)
+        share = round(100 * ticks / capacity, 1) if capacity else 0.0
+        if share > 10:
+            self.ctx.log(
+                f"WARNING other processes took {share:.0f} % of the CPU during {self.measure}: "
+                "its figures are disturbed, re-run on a quiet machine"
+            )
+        return share
+
+    def _foreign_cpu_ticks(self) -> dict[int, int]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM %s",
+                [self.application_name],
+            )
+            foreign_backends = {pid for (pid,) in cursor.fetchall()}
+        processes: dict[int, tuple[str, int, int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                raw = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            fields = raw[raw.rindex(")") + 2 :].split()
+            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+            # utime + stime only: a shell reaping a long test run would add all its CPU at once.
+            processes[int(entry.name)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]))
+        ours = {os.getpid()}
+        grown = True
+        while grown:
+            before = len(ours)
+            ours |= {pid for pid, (_, ppid, _) in processes.items() if ppid in ours}
+            grown = len(ours) > before
+        return {
+            pid: ticks
+            for pid, (comm, _, ticks) in processes.items()
+            if pid not in ours and (comm not in self.SERVICES or pid in foreign_backends)
+        }
+
+
 # --- The product as it runs in production ------------------------------------------------------
 def production_env(ctx: Context, **overrides: str) -> dict[str, str]:
     """The environment of ``DJANGO_ENV=production`` with bench-only values, on plain http.

@@ -50,7 +50,6 @@ a search index. The plans are written to ``<out>/explain.txt``, every missed que
 """
 
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -59,7 +58,16 @@ from io import StringIO
 from random import Random
 from typing import Any
 
-from bench.harness import BenchError, Context, Row, at_least, at_most, benchmark, percentile
+from bench.harness import (
+    BenchError,
+    Context,
+    Row,
+    at_least,
+    at_most,
+    benchmark,
+    percentile,
+    setup_django,
+)
 
 TARGET_COUNT = 2_000_000
 SEED = 2026
@@ -101,25 +109,6 @@ class Outcome:
         return self.query.target in self.results
 
 
-def _setup_django() -> None:
-    """Django in this process, DEBUG off (no SQL kept in memory), on PostgreSQL only."""
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        raise BenchError("DATABASE_URL must point to PostgreSQL: run `make bench`")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    previous = os.environ.get("DJANGO_DEBUG")
-    os.environ["DJANGO_DEBUG"] = "false"
-    try:
-        import django
-
-        django.setup()
-    finally:  # other benchmarks build their own environment from this one
-        if previous is None:
-            os.environ.pop("DJANGO_DEBUG", None)
-        else:
-            os.environ["DJANGO_DEBUG"] = previous
-
-
 def _check_schema() -> None:
     from django.db import connection
 
@@ -144,7 +133,7 @@ def _check_schema() -> None:
 @benchmark("identities", budget_s=1000)
 def identities(ctx: Context) -> Iterator[Row]:
     """Identity directory at 2 million: search p95 and recall@20 vs naive ILIKE, duplicates."""
-    _setup_django()
+    setup_django()
     _check_schema()
     yield from _load(ctx)
 

@@ -27,6 +27,7 @@ from typing import Any
 from bench.harness import (
     BenchError,
     Context,
+    OtherProcesses,
     Row,
     at_least,
     at_most,
@@ -346,70 +347,7 @@ def _check_delivery(fake: Any, expected: dict[str, int]) -> dict[str, Any]:
     }
 
 
-SERVICES = {"postgres", "redis-server"}
 APPLICATION_NAME = "bench-notifications"  # of our PostgreSQL connections (bench settings)
-
-
-def _foreign_cpu_ticks() -> dict[int, int]:
-    """CPU ticks (its own and its reaped children's) of every process that is not this
-    benchmark's (this process and its descendants: workers, fake provider), nor PostgreSQL and
-    Redis working for it. PostgreSQL backends serving other clients are counted as foreign."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE backend_type = 'client backend' AND application_name <> %s",
-            [APPLICATION_NAME],
-        )
-        foreign_backends = {pid for (pid,) in cursor.fetchall()}
-    processes: dict[int, tuple[str, int, int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry.name}/stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        fields = raw[raw.rindex(")") + 2 :].split()
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        processes[int(entry.name)] = (comm, int(fields[1]), sum(map(int, fields[11:15])))
-    ours = {os.getpid()}
-    grown = True
-    while grown:
-        before = len(ours)
-        ours |= {pid for pid, (_, ppid, _) in processes.items() if ppid in ours}
-        grown = len(ours) > before
-    return {
-        pid: ticks
-        for pid, (comm, _, ticks) in processes.items()
-        if pid not in ours and (comm not in SERVICES or pid in foreign_backends)
-    }
-
-
-class _OtherProcesses:
-    """How much of the machine other processes (a test run, another benchmark) took meanwhile.
-
-    On 2 cores, a test suite running at the same time halves the figures: the details of each
-    row say so, and the log warns past 10 %.
-    """
-
-    def __init__(self) -> None:
-        self.before = _foreign_cpu_ticks()
-        self.started = time.monotonic()
-
-    def percent(self, ctx: Context, measure: str) -> float:
-        after = _foreign_cpu_ticks()
-        elapsed = time.monotonic() - self.started
-        ticks = sum(max(0, value - self.before.get(pid, 0)) for pid, value in after.items())
-        capacity = os.sysconf("SC_CLK_TCK") * elapsed * (os.cpu_count() or 1)
-        share = round(100 * ticks / capacity, 1) if capacity else 0.0
-        if share > 10:
-            ctx.log(
-                f"notifications: WARNING other processes took {share:.0f} % of the CPU during "
-                f"the {measure} measure: its figures are lower than this code can do"
-            )
-        return share
 
 
 def _row_stats() -> dict[str, Any]:
@@ -458,7 +396,7 @@ def _throughput(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
     label = f"outbox SMS, {THROUGHPUT_COUNT} in batches of {THROUGHPUT_BATCH}"
     queued: dict[str, int] = {}
     commits: list[float] = []
-    others = _OtherProcesses()
+    others = OtherProcesses(ctx, "the throughput measure", our_application_name=APPLICATION_NAME)
     queue_started = time.monotonic()
     for start in range(0, THROUGHPUT_COUNT, THROUGHPUT_BATCH):
         marks: dict[str, float] = {}
@@ -484,7 +422,7 @@ def _throughput(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
         "seconds_to_queue_all": round(queue_seconds, 3),
         "queue_rate_per_s": round(THROUGHPUT_COUNT / queue_seconds, 1),
         "workers": _pool_description(),
-        "cpu_of_other_processes_percent": others.percent(ctx, "throughput"),
+        "cpu_of_other_processes_percent": others.percent(),
         "rows": _row_stats(),
         "delivery": check,
     }
@@ -503,7 +441,7 @@ def _latency(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
     committed_at: dict[int, float] = {}
     queued: dict[str, int] = {}
     behind = 0
-    others = _OtherProcesses()
+    others = OtherProcesses(ctx, "the latency measure", our_application_name=APPLICATION_NAME)
     start = time.monotonic() + 0.05
     for index in range(total):
         # Open loop: each one at its time, whatever the previous ones took.
@@ -543,7 +481,7 @@ def _latency(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
         "p99_ms": percentile(latencies_ms, 99),
         "max_ms": max(latencies_ms),
         "workers": _pool_description(),
-        "cpu_of_other_processes_percent": others.percent(ctx, "latency"),
+        "cpu_of_other_processes_percent": others.percent(),
         "rows": _row_stats(),
         "delivery": check,
     }
@@ -572,7 +510,7 @@ def _cost(ctx: Context, run: str) -> Iterator[Row]:
     commit_with_ms: list[float] = []
     commit_without_ms: list[float] = []
     total_ms: list[float] = []
-    others = _OtherProcesses()
+    others = OtherProcesses(ctx, "the cost measure", our_application_name=APPLICATION_NAME)
     for index in range(COST_WARM_UP + COST_SAMPLES):
         marks: dict[str, float] = {}
         with transaction.atomic():
@@ -618,7 +556,7 @@ def _cost(ctx: Context, run: str) -> Iterator[Row]:
         "commit_without_notification": summary(commit_without_ms),
         "queue_sms_plus_enqueue": summary(total_ms),
         "workers": "stopped (the tasks wait in the bench queue, purged afterwards)",
-        "cpu_of_other_processes_percent": others.percent(ctx, "cost"),
+        "cpu_of_other_processes_percent": others.percent(),
     }
     label = "outbox cost in the caller's transaction"
     commit_difference = percentile(commit_with_ms, 95) - percentile(commit_without_ms, 95)

@@ -1,28 +1,17 @@
 """Patient portal: verification of a one-time code, through the product's own service."""
 
-import os
 import time
 from collections.abc import Iterator
 
-from bench.harness import BenchError, Context, Row, at_most, benchmark, percentile
+from bench.harness import BenchError, Context, Row, at_most, benchmark, percentile, setup_django
 
 ROUNDS = 300
-
-
-def _setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        raise BenchError("DATABASE_URL must point to PostgreSQL: run `make bench`")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["DJANGO_DEBUG"] = "false"
-    import django
-
-    django.setup()
 
 
 @benchmark("portal", budget_s=60)
 def code_verification(ctx: Context) -> Iterator[Row]:
     """verify_code() on PostgreSQL: row locks, HMAC check, audit row; right and wrong codes."""
-    _setup_django()
+    setup_django()
     import datetime
 
     from django.utils import timezone
@@ -82,7 +71,7 @@ def code_verification(ctx: Context) -> Iterator[Row]:
 @benchmark("portal-documents", budget_s=90)
 def document_list(ctx: Context) -> Iterator[Row]:
     """The patient's list of 200 documents: the product's query plan beside a naive N+1 one."""
-    _setup_django()
+    setup_django()
     import uuid
 
     from django.db import connection
