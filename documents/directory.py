@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Q, Subquery
 from stdnum import luhn
 
 from documents.models import Organisation, Professional, search_keys
+from identities.services import prefix_range
 from portal.models import ProfessionalProfile
 from portal.professions import Profession
 
@@ -263,12 +264,6 @@ def _deactivate_missing(seen: set[str]) -> int:
 SEARCH_LIMIT = 15
 
 
-def _prefix(field_name: str, prefix: str) -> Q:
-    """``field`` starts with ``prefix``, as a range an ordinary B-tree index serves everywhere."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
-
-
 def search_professionals(query: str, *, limit: int = SEARCH_LIMIT) -> list[Professional]:
     """Active entries matching what was typed: an RPPS, a name (either order), a pharmacy...
 
@@ -289,8 +284,8 @@ def search_professionals(query: str, *, limit: int = SEARCH_LIMIT) -> list[Profe
             return []
         first, rest = words[0], words[1:]
         matches = entries.filter(
-            _prefix("last_name_key", first)
-            | _prefix("first_name_key", first)
+            prefix_range("last_name_key", first)
+            | prefix_range("first_name_key", first)
             | Q(organisation__in=_organisations_starting(first))
         )
         for word in rest:
@@ -303,4 +298,4 @@ def search_professionals(query: str, *, limit: int = SEARCH_LIMIT) -> list[Profe
 
 
 def _organisations_starting(word: str) -> models.QuerySet:
-    return Organisation.objects.filter(_prefix("name_key", word)).values("pk")
+    return Organisation.objects.filter(prefix_range("name_key", word)).values("pk")

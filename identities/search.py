@@ -117,7 +117,7 @@ def score(criteria: Criteria, identity: Identity) -> float:
 # --- Candidates ------------------------------------------------------------------------------
 
 
-def _prefix_range(field: str, prefix: str) -> Q:
+def prefix_range(field: str, prefix: str) -> Q:
     """``field`` starts with ``prefix``, as a range an ordinary B-tree index serves everywhere."""
     return Q(**{f"{field}__{op}": value for _field, op, value in _prefix(field, prefix)})
 
@@ -224,7 +224,7 @@ def _candidates(criteria: Criteria) -> list[dict[str, object]]:
     # As-you-type on the name alone: the first names in alphabetical order of each kind.
     rows = {}
     for field in ("birth_name_key", "used_name_key"):
-        query = active.filter(_prefix_range(field, name_key)).order_by(field, "first_name", "pk")
+        query = active.filter(prefix_range(field, name_key)).order_by(field, "first_name", "pk")
         for row in query[:MAX_RESULTS]:
             rows.setdefault(row["pk"], row)
     return list(rows.values())

@@ -17,6 +17,7 @@ from identities import search as directory
 from identities.models import UNKNOWN_BIRTHPLACE_CODE, Identity, IdentityEvent
 from identities.normalize import fold as fold  # search input, for other apps
 from identities.normalize import normalize_name
+from identities.search import prefix_range as prefix_range  # indexable "starts with"
 
 # Sent inside the merge transaction with ``survivor`` and ``duplicate``: apps that point at
 # identities (portals, documents, teleconsultations) move their rows to the survivor.

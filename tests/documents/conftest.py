@@ -7,6 +7,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import services
@@ -34,6 +35,11 @@ def pdf_bytes(pages: int = 1) -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+def stored_files() -> list[Path]:
+    """Every file in the private storage (a test's own ``MEDIA_ROOT``)."""
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
 
 
 def upload(

@@ -26,7 +26,7 @@ from identities.models import Identity
 from notifications.models import Notification
 from portal.models import User
 from tests.documents.clamd import EICAR, SIGNATURE, Clamd
-from tests.documents.conftest import pdf_bytes, upload
+from tests.documents.conftest import pdf_bytes, stored_files, upload
 from tests.workers import CeleryWorker, wait_until
 
 INFECTED_PDF = pdf_bytes() + b"\n" + EICAR + b"\n"
@@ -39,10 +39,6 @@ def _png_carrying_eicar() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(out, format="PNG", pnginfo=text)
     return out.getvalue()
-
-
-def _files() -> list[Path]:
-    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
 
 
 def _send(
@@ -161,7 +157,7 @@ def test_an_infected_file_refuses_the_sending_naming_the_file_and_the_virus(
         f"{name} : l'antivirus a détecté un virus ({SIGNATURE}) ; le fichier a été refusé."
     )
     assert not Dispatch.objects.exists() and not Document.objects.exists()
-    assert not Delivery.objects.exists() and not _alerts() and not _files()
+    assert not Delivery.objects.exists() and not _alerts() and not stored_files()
     trace = AccessLog.objects.get(action="dispatch.send")
     assert trace.outcome == "failure" and trace.actor == clinician
     assert trace.details == {
@@ -179,7 +175,7 @@ def test_a_bare_eicar_file_is_refused_before_the_scanner(
     with pytest.raises(services.DispatchError) as refused:
         _send(identity_a, clinician, prescription_type, recipient, content=EICAR, name="eicar.com")
     assert "eicar.com" in str(refused.value) and SIGNATURE not in str(refused.value)
-    assert not Dispatch.objects.exists() and not _files()
+    assert not Dispatch.objects.exists() and not stored_files()
 
 
 @pytest.mark.django_db
@@ -217,7 +213,7 @@ def test_while_the_scanner_is_down_the_sending_waits_unseen(
     assert dispatch.status == Dispatch.Status.WAITING_SCAN
     assert document.scan_status == Document.ScanStatus.PENDING and document.scanned_at is None
     # Recorded whole: every row has its file, every recipient its delivery; nobody is told.
-    assert len(_files()) == 1 and dispatch.deliveries.count() == 2
+    assert len(stored_files()) == 1 and dispatch.deliveries.count() == 2
     assert not _alerts()
     assert services.portal_documents(portal=identity_a.portal) == []
     assert services.received_documents(user=recipient_clinician) == []
@@ -302,7 +298,7 @@ def test_a_virus_found_at_release_refuses_the_sending_and_tells_the_sender(
         professionals=[recipient],
         token=uuid.uuid4().hex,
     )
-    assert dispatch.status == Dispatch.Status.WAITING_SCAN and len(_files()) == 2
+    assert dispatch.status == Dispatch.Status.WAITING_SCAN and len(stored_files()) == 2
     stopped_clamd.start()
     assert services.release_held_dispatch(dispatch_id=dispatch.pk) == Dispatch.Status.REFUSED
     assert services.release_held_dispatch(dispatch_id=dispatch.pk) == Dispatch.Status.REFUSED
@@ -310,7 +306,7 @@ def test_a_virus_found_at_release_refuses_the_sending_and_tells_the_sender(
     assert (clean.scan_status, infected.scan_status) == ("clean", "infected")
     # The infected file is gone; its row stays, with the virus's name and no file.
     assert (infected.scan_signature, infected.file.name) == (SIGNATURE, "")
-    assert [path.name for path in _files()] == [clean.uuid.hex]
+    assert [path.name for path in stored_files()] == [clean.uuid.hex]
     out = io.StringIO()
     call_command("check_document_storage", stdout=out)
     assert "0 missing files, 0 orphan files" in out.getvalue()

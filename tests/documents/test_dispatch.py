@@ -1,9 +1,7 @@
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from audit.models import AccessLog
@@ -12,13 +10,9 @@ from documents.models import Delivery, Dispatch, Document, DocumentType, Profess
 from identities.models import Identity
 from notifications.models import Notification
 from portal.models import User
-from tests.documents.conftest import send, upload
+from tests.documents.conftest import send, stored_files, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _files() -> list[Path]:
-    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
 
 
 def test_a_sending_writes_documents_deliveries_notifications_and_traces(
@@ -70,7 +64,7 @@ def test_the_same_form_token_twice_gives_one_sending(
     )
     assert first == second
     assert Dispatch.objects.count() == 1 and Document.objects.count() == 1
-    assert len(_files()) == 1
+    assert len(stored_files()) == 1
 
 
 def test_a_copy_needs_a_portal(
@@ -79,7 +73,7 @@ def test_a_copy_needs_a_portal(
     assert not hasattr(identity_b, "portal")
     with pytest.raises(services.DispatchError, match="n'a pas encore de portail"):
         send(identity_b, clinician, prescription_type)
-    assert not _files()
+    assert not stored_files()
 
 
 def test_a_sending_needs_a_recipient(
@@ -94,7 +88,7 @@ def test_a_rejected_file_names_itself_and_stores_nothing(
 ) -> None:
     with pytest.raises(services.DispatchError, match="seuls les fichiers PDF"):
         send(identity_a, clinician, prescription_type, content=b"MZ\x90\x00")
-    assert not Dispatch.objects.exists() and not _files()
+    assert not Dispatch.objects.exists() and not stored_files()
 
 
 def test_a_failure_after_storing_leaves_no_file_behind(
@@ -111,7 +105,7 @@ def test_a_failure_after_storing_leaves_no_file_behind(
     with pytest.raises(RuntimeError):
         send(identity_a, clinician, prescription_type)
     assert not Document.objects.exists() and not Delivery.objects.exists()
-    assert not _files()
+    assert not stored_files()
     assert not Notification.objects.filter(purpose__startswith="document_").exists()
 
 
@@ -177,4 +171,4 @@ def test_twenty_parallel_posts_of_one_form_give_one_sending(
     assert Delivery.objects.count() == 2
     alerts = Notification.objects.filter(purpose__in=["document_available", "document_received"])
     assert alerts.count() == 2
-    assert len(_files()) == 1  # the losers' files were removed with their rolled-back rows
+    assert len(stored_files()) == 1  # the losers' files were removed with their rolled-back rows

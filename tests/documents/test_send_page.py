@@ -4,11 +4,9 @@ import html as markup
 import io
 import re
 import uuid
-from pathlib import Path
 
 import pikepdf
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,13 +15,9 @@ from documents.models import Delivery, Dispatch, Document, DocumentType, Profess
 from identities.models import Identity
 from notifications.models import Notification
 from portal.models import User
-from tests.documents.conftest import pdf_bytes, send
+from tests.documents.conftest import pdf_bytes, send, stored_files
 
 pytestmark = pytest.mark.django_db
-
-
-def _files() -> list[Path]:
-    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
 
 
 def _page(client: Client, identity: Identity) -> str:
@@ -129,7 +123,7 @@ def test_the_same_form_posted_twice_sends_once(
     assert Dispatch.objects.count() == 1
     assert Document.objects.count() == 1
     assert Notification.objects.filter(purpose="document_available").count() == 1
-    assert len(_files()) == 1
+    assert len(stored_files()) == 1
 
 
 def _javascript_pdf() -> bytes:
@@ -184,7 +178,7 @@ def test_bad_input_is_refused_with_a_french_message_and_nothing_is_kept(
     assert message in markup.unescape(response.content.decode())
     assert Dispatch.objects.count() == Document.objects.count() == 0
     assert not Notification.objects.filter(purpose__startswith="document").exists()
-    assert _files() == []
+    assert stored_files() == []
 
 
 def test_an_unknown_correspondent_or_a_missing_token_is_refused(
