@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -69,6 +70,13 @@ def create(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Identity created: %(identity)s.") % {"identity": identity},
                 )
+                # Back to the flow that asked for the identity (the print wizard), with it.
+                back = request.GET.get("next", "")
+                if url_has_allowed_host_and_scheme(
+                    back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    separator = "&" if "?" in back else "?"
+                    return redirect(f"{back}{separator}identite={identity.uuid}")
                 return redirect("identities:detail", identity_uuid=identity.uuid)
     return render(request, "identities/create.html", {"form": form, "duplicates": duplicates})
 
