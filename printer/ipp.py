@@ -357,5 +357,3 @@ def _encode_date(value: datetime.datetime) -> bytes:
         minutes // 60,
         minutes % 60,
     )
-
-

@@ -90,7 +90,7 @@ def handle(stream: BinaryIO, context: Context) -> bytes:
     except ipp.IppError as error:
         return _error((2, 0), 1, "bad-request", f"Malformed IPP message: {error}")
     version = request.version if request.version[0] in (1, 2) else (2, 0)
-    request_id = request.request_id if request.request_id > 0 else 1
+    request_id = request.request_id  # echoed back, even when it is refused
     try:
         operation = _check(request)
         response = ipp.Message(version, STATUS["ok"], request_id)
@@ -426,7 +426,7 @@ def _printer_attributes(context: Context) -> list[ipp.Attribute]:
         a("ipp-features-supported", ipp.KEYWORD, ["ipp-everywhere"]),
         a("operations-supported", ipp.ENUM, list(OPERATIONS)),
         a("multiple-document-jobs-supported", ipp.BOOLEAN, [False]),
-        a("multiple-operation-time-out", ipp.INTEGER, [60]),
+        a("multiple-operation-time-out", ipp.INTEGER, [services.MULTIPLE_OPERATION_TIME_OUT]),
         a("charset-configured", ipp.CHARSET, ["utf-8"]),
         a("charset-supported", ipp.CHARSET, ["utf-8", "us-ascii"]),
         a("natural-language-configured", ipp.LANGUAGE, ["en"]),

@@ -272,7 +272,19 @@ def cancel_job(*, job: PrintJob) -> None:
     job.save(update_fields=["state"])
 
 
+# A job made by Create-Job whose document does not come within this time is aborted.
+MULTIPLE_OPERATION_TIME_OUT = 60
+
+
+def _abort_stale_jobs(owner: Any) -> None:
+    limit = timezone.now() - datetime.timedelta(seconds=MULTIPLE_OPERATION_TIME_OUT)
+    PrintJob.objects.filter(owner=owner, state=PrintJob.State.PENDING, created_at__lt=limit).update(
+        state=PrintJob.State.ABORTED, state_message="No document came in time."
+    )
+
+
 def ipp_jobs(*, owner: Any, which: str, limit: int = 100) -> list[PrintJob]:
+    _abort_stale_jobs(owner)
     jobs = PrintJob.objects.filter(owner=owner)
     if which == "completed":
         jobs = jobs.filter(state__in=[7, 8, 9])
@@ -288,6 +300,8 @@ def ipp_job(*, owner: Any, job_id: int) -> PrintJob:
         raise NotFound
     if job.owner_id != owner.pk:
         raise PermissionError
+    _abort_stale_jobs(owner)
+    job.refresh_from_db(fields=["state", "state_message"])
     return job
 
 

@@ -65,8 +65,22 @@ def ipp_endpoint(request: HttpRequest, token: str, job_id: int | None = None) ->
         more_info=request.build_absolute_uri(reverse("printer:inbox")),
         job_page=lambda job: request.build_absolute_uri(reverse("printer:inbox")),
     )
-    body = server.handle(_body(request), context)
+    stream = _body(request)
+    body = server.handle(stream, context)
+    _drain(stream)
     return HttpResponse(body, content_type=IPP_CONTENT_TYPE)
+
+
+def _drain(stream: BinaryIO) -> None:
+    """Read what a refused request left unread: a kept-alive connection must start its next
+    request at the right byte. A body past any job's size is left; the client will see the
+    connection close."""
+    left = services.MAX_RASTER_SIZE
+    try:
+        while left > 0 and (chunk := stream.read(min(left, services.CHUNK))):
+            left -= len(chunk)
+    except (OSError, ValueError):
+        pass
 
 
 # --- "Mon imprimante" -----------------------------------------------------------------------
