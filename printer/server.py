@@ -87,7 +87,7 @@ class Context:
 def handle(stream: BinaryIO, context: Context) -> bytes:
     try:
         request = ipp.read_message(stream)
-    except ipp.IppError as error:
+    except (ipp.IppError, OSError) as error:  # OSError: the client went away midway
         return _error((2, 0), 1, "bad-request", f"Malformed IPP message: {error}")
     version = request.version if request.version[0] in (1, 2) else (2, 0)
     request_id = request.request_id  # echoed back, even when it is refused
@@ -98,7 +98,7 @@ def handle(stream: BinaryIO, context: Context) -> bytes:
             "attributes-natural-language", ipp.LANGUAGE, "en"
         )
         _HANDLERS[request.code](request, response, operation, stream, context)
-    except ipp.IppError as error:  # the document's chunks, broken midway
+    except (ipp.IppError, OSError) as error:  # the document cut short, its chunks broken
         return _error(version, request_id, "bad-request", f"Malformed request: {error}")
     except Refusal as refusal:
         return _error(version, request_id, refusal.reason, refusal.message)
