@@ -142,3 +142,17 @@ def gunicorn_server(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Serv
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def waiting_job(clinician: object) -> object:
+    """A PDF printed by the clinician, waiting in their inbox."""
+    from printer import services
+
+    return services.print_job(
+        owner=clinician,
+        name="Microsoft Word - ordonnance.docx",
+        originating_user_name="claire",
+        document_format="application/pdf",
+        stream=io.BytesIO(pdf_bytes()),
+    )
