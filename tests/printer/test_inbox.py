@@ -35,7 +35,7 @@ def test_the_desk_card_counts_the_jobs_and_shows_the_latest_three(
         _print(clinician, f"Courrier {number}")
     _print(other_clinician, "Courrier d'un autre")
     body = clinician_client.get(reverse("portal:home")).content.decode()
-    assert "5 documents imprimés sur MonSisra attendent d&#x27;être envoyés." in body
+    assert "5 documents imprimés sur MonSisra attendent d'être envoyés." in body
     assert "Courrier 5" in body and "Courrier 4" in body and "Courrier 3" in body
     assert "Courrier 2" not in body
     assert "Courrier d&#x27;un autre" not in body
