@@ -16,6 +16,14 @@ import pytest
 
 from printer import ipp
 
+# Personas of the documents and portal tests: a seeded document type, a recipient, patients.
+from tests.documents.conftest import (  # noqa: F401
+    prescription_type,
+    recipient,
+    recipient_clinician,
+)
+from tests.portal.conftest import identity_a, identity_b, patient_a  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 IPPTOOL_DIR = Path("/usr/share/cups/ipptool")
 
