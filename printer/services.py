@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import logging
 import secrets
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -131,6 +130,7 @@ def check_format(document_format: str | None) -> None:
 def create_job(*, owner: Any, name: str, originating_user_name: str) -> PrintJob:
     """A job waiting for its document (Create-Job, then Send-Document)."""
     now = timezone.now()
+    PrinterToken.objects.filter(user=owner).update(last_used_at=now)
     return PrintJob.objects.create(
         owner=owner,
         name=name[:255],
@@ -443,7 +443,3 @@ def send_job(
         # The document now lives in the documents' storage: the job's copy goes.
         transaction.on_commit(lambda: job.file.storage.delete(name))
     return dispatch
-
-
-def copy_stream(source: BinaryIO, target: BinaryIO) -> None:
-    shutil.copyfileobj(source, target, CHUNK)
