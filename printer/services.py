@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from audit import services as audit
 from documents import services as documents
 from documents.models import Dispatch, DocumentType, Professional
 from documents.validation import MAX_SIZE, RejectedFile, check_pdf_file
+from printer import ghostscript
 from printer.models import PrinterToken, PrintJob
 from printer.raster import RasterError, raster_to_pdf
 
@@ -199,7 +201,8 @@ class _received_pdf:
     def __enter__(self) -> BinaryIO:
         body = self._temporary()
         size = 0
-        limit = MAX_RASTER_SIZE if self.document_format == PWG_RASTER else MAX_SIZE
+        # A raster or PostScript job is larger than the PDF made of it.
+        limit = MAX_SIZE if self.document_format == PDF else MAX_RASTER_SIZE
         while chunk := self.stream.read(CHUNK):
             size += len(chunk)
             if size > limit:
@@ -207,6 +210,7 @@ class _received_pdf:
                     "request-entity-too-large", _("The document is larger than 20 MB.")
                 )
             body.write(chunk)
+        body.flush()
         body.seek(0)
         start = body.read(5)
         body.seek(0)
@@ -223,13 +227,13 @@ class _received_pdf:
                 raster_to_pdf(body, pdf)
             except RasterError as error:
                 raise JobRefused("document-format-error", str(error)) from None
-            if pdf.tell() > MAX_SIZE:
-                raise JobRefused(
-                    "request-entity-too-large", _("The document is larger than 20 MB.")
-                )
-            pdf.flush()
         elif start == b"%PDF-" and self.document_format in (None, "", PDF, OCTET_STREAM):
             pdf = body
+        elif self.document_format in (None, "", OCTET_STREAM) and (
+            (offset := ghostscript.postscript_start(body.read(ghostscript.MAX_PJL_HEADER)))
+            is not None
+        ):
+            pdf = self._from_postscript(body, offset)
         elif self.document_format in (PDF, PWG_RASTER):
             raise JobRefused(
                 "document-format-error", _("The document is not of the format announced.")
@@ -239,8 +243,30 @@ class _received_pdf:
                 "document-format-not-supported",
                 _("Only PDF and PWG raster documents can be printed here."),
             )
+        pdf.flush()
+        pdf.seek(0, 2)
+        if pdf.tell() > MAX_SIZE:
+            raise JobRefused("request-entity-too-large", _("The document is larger than 20 MB."))
         _check_pdf(pdf.name)
         pdf.seek(0)
+        return pdf
+
+    def _from_postscript(self, body: Any, offset: int) -> Any:
+        """Windows' legacy path: PostScript (maybe behind a PJL header) through Ghostscript."""
+        source = body
+        if offset:
+            source = self._temporary()
+            body.seek(offset)
+            shutil.copyfileobj(body, source, CHUNK)
+            source.flush()
+        pdf = self._temporary()
+        try:
+            ghostscript.postscript_to_pdf(source.name, pdf.name)
+        except ghostscript.GhostscriptError as error:
+            logger.warning("PostScript job refused: %s", error)
+            raise JobRefused(
+                "document-format-error", _("This PostScript document could not be converted.")
+            ) from None
         return pdf
 
     def __exit__(self, *exc: object) -> None:
@@ -255,10 +281,12 @@ class _received_pdf:
 
 def _check_pdf(path: str) -> None:
     try:
-        with pikepdf.open(path):
-            pass
+        with pikepdf.open(path) as pdf:
+            pages = len(pdf.pages)
     except pikepdf.PdfError:
         raise JobRefused("document-format-error", _("This PDF is damaged or unreadable.")) from None
+    if not pages:
+        raise JobRefused("document-format-error", _("The document has no page."))
     try:
         check_pdf_file(path, "document")
     except RejectedFile as error:
@@ -345,6 +373,19 @@ def get_job_for_user(*, user: Any, job_uuid: object) -> PrintJob:
     if job is None:
         raise NotFound
     return job
+
+
+def job_thumbnail(*, job: PrintJob) -> bytes:
+    """The first page as a small PNG (Ghostscript, sandboxed); ``NotFound`` without it."""
+    if not ghostscript.available():
+        raise NotFound
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as copy, job.file.open("rb") as handle:
+        shutil.copyfileobj(handle, copy, CHUNK)
+        copy.flush()
+        try:
+            return ghostscript.first_page_png(copy.name)
+        except ghostscript.GhostscriptError:
+            raise NotFound from None
 
 
 def open_job_file(*, job: PrintJob, user: Any, request: HttpRequest | None = None) -> Any:

@@ -14,6 +14,9 @@ urlpatterns = [
     path("imprimante/impressions/<uuid:job_uuid>/", views.job_type, name="job_type"),
     path("imprimante/impressions/<uuid:job_uuid>/fichier/", views.job_file, name="job_file"),
     path("imprimante/impressions/<uuid:job_uuid>/supprimer/", views.job_delete, name="job_delete"),
+    path(
+        "imprimante/impressions/<uuid:job_uuid>/apercu/", views.job_thumbnail, name="job_thumbnail"
+    ),
     path("imprimante/impressions/<uuid:job_uuid>/patient/", views.job_patient, name="job_patient"),
     path(
         "imprimante/impressions/<uuid:job_uuid>/patient/recherche/",

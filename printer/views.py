@@ -162,6 +162,20 @@ def job_file(request: HttpRequest, job_uuid: object) -> FileResponse:
     return response
 
 
+@require_GET
+@clinician_required
+def job_thumbnail(request: HttpRequest, job_uuid: object) -> HttpResponse:
+    """The first page, small, for the inbox's list."""
+    job = _get_job_for_user(request, job_uuid)
+    try:
+        png = services.job_thumbnail(job=job)
+    except services.NotFound:
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @require_POST
 @clinician_required
 def job_delete(request: HttpRequest, job_uuid: object) -> HttpResponse:

@@ -133,3 +133,15 @@ def test_printer_url_refuses_an_unknown_email(db: None) -> None:
 
     with pytest.raises(CommandError):
         call_command("printer_url", "nobody@example.org", stdout=io.StringIO())
+
+
+def test_the_inbox_shows_the_first_page_to_its_clinician_only(
+    clinician_client: Client, client: Client, other_clinician: User, waiting_job: PrintJob
+) -> None:
+    url = reverse("printer:job_thumbnail", args=[waiting_job.uuid])
+    assert url in clinician_client.get(reverse("printer:inbox")).content.decode()
+    response = clinician_client.get(url)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+    client.force_login(other_clinician)
+    assert client.get(url).status_code == 404

@@ -185,7 +185,7 @@ def test_a_completed_job_cannot_be_canceled(client: Client, token: str) -> None:
 
 def test_an_unsupported_format_is_refused(client: Client, token: str) -> None:
     assert print_job(client, token, b"%!PS-Adobe", fmt="application/postscript").code == 0x040A
-    assert print_job(client, token, b"%!PS-Adobe", fmt="application/octet-stream").code == 0x040A
+    assert print_job(client, token, b"\x00PCL?", fmt="application/octet-stream").code == 0x040A
     assert not PrintJob.objects.exists()
 
 
@@ -303,3 +303,38 @@ def _same_within_a_pixel(rendered: bytes, expected: bytes, width: int, height: i
             ):
                 return False
     return True
+
+
+POSTSCRIPT = b"""%!PS-Adobe-3.0
+%%BoundingBox: 0 0 595 842
+%%Pages: 1
+%%Page: 1 1
+/Helvetica findfont 24 scalefont setfont 72 720 moveto (Ordonnance) show
+showpage
+%%EOF
+"""
+
+
+@pytest.mark.parametrize(
+    "header", [b"", b"\x1b%-12345X@PJL JOB\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n"]
+)
+def test_postscript_of_the_legacy_windows_path_becomes_a_pdf(
+    client: Client, token: str, header: bytes
+) -> None:
+    response = print_job(client, token, header + POSTSCRIPT, fmt="application/octet-stream")
+    assert response.code == OK
+    job = PrintJob.objects.get(pk=response.group(ipp.JOB).get("job-id").value)
+    with job.file.open("rb") as handle, pikepdf.open(handle) as pdf:
+        assert len(pdf.pages) == 1
+
+
+def test_postscript_that_ghostscript_refuses_is_not_kept(client: Client, token: str) -> None:
+    hostile = b"%!PS\n(/etc/passwd) (r) file 100 string readstring pop print\nshowpage\n"
+    response = print_job(client, token, hostile, fmt="application/octet-stream")
+    assert response.code == 0x0410
+    assert not PrintJob.objects.exists()
+
+
+def test_a_pdf_sent_as_octet_stream_over_20_mb_is_refused(client: Client, token: str) -> None:
+    huge = pdf_bytes() + b"%" * (20 * 1024 * 1024)
+    assert print_job(client, token, huge, fmt="application/octet-stream").code == 0x0409
