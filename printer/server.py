@@ -200,12 +200,24 @@ def _get_printer_attributes(
             group.attributes.append(attribute)
 
 
-def _validate_job(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _validate_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     _owner(context)
     _check_job_request(operation, request)
 
 
-def _print_job(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _print_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     owner = _owner(context)
     _check_job_request(operation, request)
     try:
@@ -221,7 +233,13 @@ def _print_job(request, response, operation, stream, context) -> None:  # type: 
     _job_summary(response, job, context)
 
 
-def _create_job(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _create_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     owner = _owner(context)
     job = services.create_job(
         owner=owner,
@@ -231,7 +249,13 @@ def _create_job(request, response, operation, stream, context) -> None:  # type:
     _job_summary(response, job, context)
 
 
-def _send_document(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _send_document(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     job = _target_job(operation, context)
     if operation.get("last-document") is None:
         raise Refusal("bad-request", "Missing last-document.")
@@ -245,7 +269,13 @@ def _send_document(request, response, operation, stream, context) -> None:  # ty
     _job_summary(response, job, context)
 
 
-def _cancel_job(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _cancel_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     job = _target_job(operation, context)
     try:
         services.cancel_job(job=job)
@@ -253,13 +283,25 @@ def _cancel_job(request, response, operation, stream, context) -> None:  # type:
         raise Refusal(refusal.reason, str(refusal)) from None
 
 
-def _get_job_attributes(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _get_job_attributes(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     job = _target_job(operation, context)
     requested = _requested(operation)
     _add_job(response, job, context, requested)
 
 
-def _get_jobs(request, response, operation, stream, context) -> None:  # type: ignore[no-untyped-def]
+def _get_jobs(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
     owner = _owner(context)
     which = str(_value(operation, "which-jobs", "not-completed"))
     if which not in ("completed", "not-completed", "all"):

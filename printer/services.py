@@ -187,6 +187,13 @@ def _store(job: PrintJob, pdf: BinaryIO, document_format: str | None) -> None:
     job.completed_at = now
     job.expires_at = _expiry(now)
     job.save()
+    audit.record(
+        action="print_job.create",
+        actor=job.owner,
+        object_type="print_job",
+        object_id=job.uuid,
+        details={"size": job.size, "format": job.document_format},
+    )
 
 
 class _received_pdf:
