@@ -382,7 +382,7 @@ def get_job_for_user(*, user: Any, job_uuid: object) -> PrintJob:
     return job
 
 
-def job_thumbnail(*, job: PrintJob) -> bytes:
+def job_thumbnail(*, job: PrintJob, dpi: int = 40) -> bytes:
     """The first page as a small PNG (Ghostscript, sandboxed); ``NotFound`` without it."""
     if not ghostscript.available():
         raise NotFound
@@ -390,7 +390,7 @@ def job_thumbnail(*, job: PrintJob) -> bytes:
         shutil.copyfileobj(handle, copy, CHUNK)
         copy.flush()
         try:
-            return ghostscript.first_page_png(copy.name)
+            return ghostscript.first_page_png(copy.name, dpi=dpi)
         except ghostscript.GhostscriptError:
             raise NotFound from None
 

@@ -168,7 +168,7 @@ def job_thumbnail(request: HttpRequest, job_uuid: object) -> HttpResponse:
     """The first page, small, for the inbox's list."""
     job = _get_job_for_user(request, job_uuid)
     try:
-        png = services.job_thumbnail(job=job)
+        png = services.job_thumbnail(job=job, dpi=72 if request.GET.get("taille") == "page" else 40)
     except services.NotFound:
         raise Http404 from None
     response = HttpResponse(png, content_type="image/png")

@@ -39,7 +39,8 @@ def test_step_1_records_the_type_and_the_name(
     clinician_client: Client, waiting_job: PrintJob, prescription_type: DocumentType
 ) -> None:
     page = clinician_client.get(url("job_type", waiting_job)).content.decode()
-    assert "1 Type de document" in page and "Microsoft Word - ordonnance.docx" in page
+    assert "Type de document" in page and "Microsoft Word - ordonnance.docx" in page
+    assert reverse("printer:job_thumbnail", args=[waiting_job.uuid]) in page
     response = clinician_client.post(
         url("job_type", waiting_job), {"document_type": prescription_type.pk, "name": "Ordonnance"}
     )
