@@ -52,6 +52,12 @@ def test_print_then_send_to_a_new_patient_with_a_new_portal(
     page.get_by_label("Type de document").select_option(
         label="Ordonnance (prescription de produits de santé)"
     )
+    preview = page.locator(".print-preview")
+    for _ in range(50):  # Ghostscript draws it: wait until the browser has it
+        if preview.evaluate("image => image.complete && image.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    assert preview.evaluate("image => image.naturalWidth") > 0
     screenshot(page, "print-wizard-type")
     page.get_by_role("button", name="Valider").click()
 
