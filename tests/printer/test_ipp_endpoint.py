@@ -338,3 +338,32 @@ def test_postscript_that_ghostscript_refuses_is_not_kept(client: Client, token: 
 def test_a_pdf_sent_as_octet_stream_over_20_mb_is_refused(client: Client, token: str) -> None:
     huge = pdf_bytes() + b"%" * (20 * 1024 * 1024)
     assert print_job(client, token, huge, fmt="application/octet-stream").code == 0x0409
+
+
+def test_validate_job_needs_the_token_and_a_supported_format(client: Client, token: str) -> None:
+    def validate(address: str, fmt: str) -> int:
+        body = ipp_request(server.VALIDATE_JOB, extra=[("document-format", ipp.MIME_TYPE, fmt)])
+        return post(client, address, body).code
+
+    assert validate(token, "application/pdf") == OK
+    assert validate(token, "image/jpeg") == 0x040A
+    assert validate("wrong", "application/pdf") == 0x0403
+    assert not PrintJob.objects.exists()
+
+
+def test_get_job_attributes_all_describes_the_job(client: Client, token: str) -> None:
+    job_id = print_job(client, token, pdf_bytes()).group(ipp.JOB).get("job-id").value
+    body = ipp_request(
+        server.GET_JOB_ATTRIBUTES,
+        extra=[("job-id", ipp.INTEGER, job_id), ("requested-attributes", ipp.KEYWORD, "all")],
+    )
+    job = post(client, token, body).group(ipp.JOB)
+    assert job.get("job-name").value == "Ordonnance.docx"
+    assert job.get("job-state").value == 9
+    assert job.get("time-at-completed").value >= job.get("time-at-creation").value
+    assert job.get("job-printer-uri").value.endswith(f"/ipp/print/{token}")
+
+
+def test_an_unknown_job_is_not_found(client: Client, token: str) -> None:
+    body = ipp_request(server.GET_JOB_ATTRIBUTES, extra=[("job-id", ipp.INTEGER, 999999)])
+    assert post(client, token, body).code == 0x0406
