@@ -14,9 +14,24 @@ from portal.models import User
 from printer import ipp, server, services
 from tests.e2e.test_identities import _log_in
 from tests.e2e.test_patient_portal import PATIENT_PASSWORD, _latest_code, dev_outbox  # noqa: F401
-from tests.printer.conftest import ipp_request, pdf_bytes
+from tests.printer.conftest import ipp_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+LETTER = """<html><body style="font-family: DejaVu Sans; font-size: 12pt; margin: 2cm">
+<p>Dr Claire MARTIN<br>Médecin généraliste<br>26120 CHABEUIL</p>
+<h1 style="font-size: 16pt">Ordonnance</h1>
+<p>M. Jean DUCABLE, né le 12/03/1956</p>
+<ol><li>Paracétamol 1 g : 1 comprimé 3 fois par jour pendant 5 jours</li>
+<li>Ibuprofène 400 mg : 1 comprimé le soir pendant 3 jours</li></ol>
+<p style="margin-top: 3cm">Le 30/11/2026</p></body></html>"""
+
+
+def _letter_pdf() -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=LETTER).write_pdf()
 
 
 def _print(live_server: object, token: str, name: str) -> None:
@@ -27,7 +42,7 @@ def _print(live_server: object, token: str, name: str) -> None:
     )
     request = urllib.request.Request(  # noqa: S310 (the live server)
         f"{live_server.url}{services.printer_path(token)}",
-        data=body + pdf_bytes(pages=2),
+        data=body + _letter_pdf(),
         headers={"Content-Type": "application/ipp"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (live server)
