@@ -469,9 +469,18 @@ def register_organisation(*, finess: str, **fields: object) -> Organisation:
 
 
 def follow_merged_identity(*, survivor: Any, duplicate: Any, **kwargs: object) -> None:
-    """Merge hook: the duplicate's documents and sendings now belong to the survivor."""
+    """Merge hook: the duplicate's documents and sendings now belong to the survivor.
+
+    If both identities had a portal, what was delivered to the duplicate's portal moves to the
+    survivor's (whichever of this hook and the portal's runs first: the duplicate's portal
+    keeps its identity when both exist; when only the duplicate had one, it follows the
+    survivor with its deliveries).
+    """
     Document.objects.filter(identity=duplicate).update(identity=survivor)
     Dispatch.objects.filter(identity=duplicate).update(identity=survivor)
+    kept = PortalAccount.objects.filter(identity=survivor).first()
+    if kept is not None:
+        Delivery.objects.filter(portal__identity=duplicate).update(portal=kept)
 
 
 # --- Professionals: search, what they received, what they sent ---------------------------------

@@ -15,11 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import clinician_required
 from audit import services as audit
 from documents import services
 from documents.forms import DocumentFormSet, RecipientsForm
 from identities import services as identities
-from portal.decorators import clinician_required
 
 
 @require_http_methods(["GET", "POST"])

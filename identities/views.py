@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import clinician_required
 from audit import services as audit
 from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
 from identities.models import Identity
 from identities.search import SearchRefused
-from portal.decorators import clinician_required
 
 
 def _get_identity_for_clinician(request: HttpRequest, identity_uuid: object) -> Identity:

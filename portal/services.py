@@ -1,7 +1,6 @@
 """Use cases of the accounts: logins, patient portals, one-time codes, sessions."""
 
 import datetime
-import hashlib
 import math
 from importlib import import_module
 from typing import Any
@@ -17,39 +16,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import services as accounts
 from audit import services as audit
 from notifications import services as notifications
 from portal import codes
 from portal.models import ActivationLink, CodeChallenge, Consent, PortalAccess, PortalAccount, User
-
-# A professional is locked out for 15 minutes after 5 failures on the same email from the same
-# address; the lock expires by itself so it can never shut a victim out for days.
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
-
-
-def _failure_key(*, email: str, ip: str) -> str:
-    digest = hashlib.sha256(f"{email.strip().lower()}|{ip}".encode()).hexdigest()
-    return f"login-failures:{digest}"
-
-
-def is_login_locked(*, email: str, ip: str) -> bool:
-    return cache.get(_failure_key(email=email, ip=ip), 0) >= LOGIN_FAILURE_LIMIT
-
-
-def record_login_failure(*, email: str, ip: str) -> int:
-    """Count one failure; the window starts at the first failure and lasts the lockout time."""
-    key = _failure_key(email=email, ip=ip)
-    cache.add(key, 0, timeout=LOGIN_LOCKOUT_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=LOGIN_LOCKOUT_SECONDS)
-        return 1
-
-
-def clear_login_failures(*, email: str, ip: str) -> None:
-    cache.delete(_failure_key(email=email, ip=ip))
 
 
 def clear_expired_sessions() -> None:
@@ -259,18 +230,18 @@ def start_activation(
 def start_login(*, email: str, password: str, request: HttpRequest) -> CodeChallenge:
     """First factor: the password. Sends the second one, a code, to the account's mobile."""
     ip = audit.client_ip(request) or ""
-    if is_login_locked(email=email, ip=ip):
+    if accounts.is_login_locked(email=email, ip=ip):
         raise PortalError(
             _("Too many failed attempts. For your security, try again in 15 minutes.")
         )
     user = authenticate(request, username=email, password=password)
     if user is None or user.role != User.Role.PATIENT or user.activated_at is None:
-        record_login_failure(email=email, ip=ip)
+        accounts.record_login_failure(email=email, ip=ip)
         audit.record(
             action="patient.login", request=request, outcome="failure", details={"step": "password"}
         )
         raise PortalError(_("Incorrect email address or password."))
-    clear_login_failures(email=email, ip=ip)
+    accounts.clear_login_failures(email=email, ip=ip)
     _check_not_locked(user)
     with transaction.atomic():
         if totp_device(user) is not None:
@@ -688,11 +659,13 @@ def portal_sections(*, portal: PortalAccount, user: User) -> list[tuple[str, dic
 
 
 def follow_merged_identity(*, survivor: Any, duplicate: Any, **kwargs: object) -> None:
-    """Merge hook: the duplicate's portal follows the survivor, accesses and deliveries included.
+    """Merge hook: the duplicate's portal follows the survivor, with its accesses.
 
     If both had a portal, the survivor's stays: the people holding the other one get access to
-    it (a second holder becomes a legal representative only by a professional's decision, so
-    holders are skipped and traced), and the duplicate's portal is closed.
+    it, except its holder (a second holder becomes a legal representative only by a
+    professional's decision: that access is revoked, and the merge itself is in the access log),
+    and the duplicate's portal is closed. What was delivered to it is the documents app's
+    business: it listens to ``identities_merged`` too.
     """
     moved = PortalAccount.objects.filter(identity=duplicate).first()
     if moved is None:
@@ -710,6 +683,5 @@ def follow_merged_identity(*, survivor: Any, duplicate: Any, **kwargs: object) -
             )
         access.revoked_at = timezone.now()
         access.save(update_fields=["revoked_at"])
-    moved.deliveries.update(portal=kept)
     moved.is_active = False
     moved.save(update_fields=["is_active"])

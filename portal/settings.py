@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "accounts",
     "portal",
     "identities",
     "documents",

@@ -1,29 +1,23 @@
 """Pages of the accounts: professionals' login and desk, portal creation, the patient space."""
 
 import time
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import clinician_required, patient_required
 from audit import services as audit
 from identities.models import Identity
 from portal import services
 from portal.forms import (
     ActivationForm,
-    ClinicianLoginForm,
     CodeForm,
     ContactChangeForm,
     LostPhoneForm,
@@ -33,20 +27,11 @@ from portal.forms import (
 )
 from portal.models import CodeChallenge, PortalAccount, User
 
-login = auth_views.LoginView.as_view(
-    template_name="portal/login.html",
-    authentication_form=ClinicianLoginForm,
-    redirect_authenticated_user=True,
-)
-logout = auth_views.LogoutView.as_view()
-
 
 @require_GET
-@login_required
+@clinician_required
 def home(request: HttpRequest) -> HttpResponse:
     """The professional's desk: teleconsultations, pending print jobs, sending a document."""
-    if request.user.role == User.Role.PATIENT:
-        raise Http404
     return render(request, "portal/home.html")
 
 
@@ -55,25 +40,12 @@ def legal(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/legal.html")
 
 
-@require_GET
-@never_cache
-def health(request: HttpRequest) -> HttpResponse:
-    """Liveness probe for the load balancer and docker-compose: no database, no session."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 # --- Portal creation by a professional ("Création d'un compte") ---------------------------------
 
 
-def _clinician_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or request.user.role not in ("clinician", "admin"):
-        raise Http404
-
-
 @require_http_methods(["GET", "POST"])
-@login_required
+@clinician_required
 def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
-    _clinician_only(request)
     identity = get_object_or_404(Identity, uuid=identity_uuid, is_active=True)
     initial = {"email": identity.email, "mobile": identity.mobile or None}
     form = PortalCreationForm(request.POST or None, initial=initial)
@@ -200,18 +172,6 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     return redirect("portal:patient_code")
 
 
-def patient_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), "portal:patient_login")
-        if request.user.role != User.Role.PATIENT:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @require_GET
 @patient_required
 def patient_home(request: HttpRequest) -> HttpResponse:
@@ -301,10 +261,9 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
-    _clinician_only(request)
     portal = get_object_or_404(PortalAccount.objects.select_related("identity"), uuid=portal_uuid)
     people = User.objects.filter(
         portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
