@@ -18,8 +18,9 @@ beat:  ## the Celery scheduler (needs REDIS_URL)
 bench:  ## benchmarks, printed as a table
 	scripts/bench
 
-lint:
+lint:  ## ruff and the layers contract (lint-imports prints the layers kept or broken)
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
