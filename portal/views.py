@@ -216,27 +216,24 @@ def patient_logout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @patient_required
 def security(request: HttpRequest) -> HttpResponse:
-    """Offer an authenticator app as the second factor, instead of the SMS."""
+    """Offer an authenticator app as the second factor instead of the SMS; a GET writes nothing."""
     form = TotpConfirmForm(request.POST or None)
+    signed_key = request.POST.get("key", "")
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_totp_enrolment(
-                user=request.user, token=form.cleaned_data["token"], request=request
+            services.enrol_totp(
+                user=request.user,
+                signed_key=signed_key,
+                token=form.cleaned_data["token"],
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error("token", str(error))
         else:
             messages.success(request, _("Your authenticator app will now give your login codes."))
             return redirect("portal:patient_home")
-    # A new key on each visit; after a wrong code, the same key so the app stays in step.
-    device = services.start_totp_enrolment(user=request.user, reuse=request.method == "POST")
-    context = {
-        "form": form,
-        "qr_svg": services.totp_qr_svg(device),
-        "secret": services.totp_secret(device),
-        "has_app": services.totp_device(request.user) is not None,
-    }
-    return render(request, "portal/security.html", context)
+    context = services.totp_enrolment_page(user=request.user, signed_key=signed_key)
+    return render(request, "portal/security.html", {"form": form, **context})
 
 
 @require_http_methods(["GET", "POST"])
