@@ -41,7 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from identities import synthetic
-from identities.models import SEARCH_KEY_FIELDS, Identity, postgresql_indexes
+from identities.models import SEARCH_KEY_FIELDS, Identity
 
 # What the generator gives for each person; every other column takes the model's default.
 PERSON_FIELDS = (
@@ -192,7 +192,7 @@ def load_with_copy(
     copy_sql = (
         f"COPY {quote(Identity._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     )
-    indexes = [*Identity._meta.indexes, *postgresql_indexes()]
+    indexes = Identity._meta.indexes
     started = time.monotonic()
     with connection.schema_editor() as editor:
         for index in indexes:
