@@ -40,7 +40,7 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                     copy_to_patient=recipients.cleaned_data["copy_to_patient"],
                     professionals=recipients.cleaned_data["correspondents"],
                     token=recipients.cleaned_data["token"],
-                    request=request,
+                    ip=audit.client_ip(request),
                 )
             except services.DispatchError as error:
                 recipients.add_error(None, str(error))
@@ -177,7 +177,9 @@ def _page_key(value: str) -> tuple[datetime.datetime, int] | None:
 def download(request: HttpRequest, document_uuid: object) -> FileResponse:
     """Streamed, for the people allowed to read it only; anyone else gets a 404."""
     document = services.get_document_for_user(user=request.user, document_uuid=document_uuid)
-    handle = services.open_document(document=document, user=request.user, request=request)
+    handle = services.open_document(
+        document=document, user=request.user, ip=audit.client_ip(request)
+    )
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[
         document.content_type
     ]

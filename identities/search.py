@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Indel
 
+from accounts.exceptions import Refused
 from identities.models import Identity
 from identities.phonetic import anagram, compact, phonetic
 
@@ -54,7 +55,7 @@ CANDIDATE_FIELDS = (
 )
 
 
-class SearchRefused(ValueError):
+class SearchRefused(Refused, ValueError):
     """The criteria are too thin: the directory must not be browsable. Message safe to show."""
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
-from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.exceptions import NotFound, Refused
 from audit import services as audit
 from identities import search as directory
 from identities.models import UNKNOWN_BIRTHPLACE_CODE, Identity, IdentityEvent
@@ -31,11 +31,11 @@ DUPLICATE_THRESHOLD = 80.0
 SEARCHES_PER_MINUTE = 30
 
 
-class SearchRateExceeded(Exception):
+class SearchRateExceeded(Refused):
     """Too many searches in a minute; the message is safe to show."""
 
 
-class IdentityError(Exception):
+class IdentityError(Refused):
     """A refused operation; the message is safe to show to the user."""
 
 
@@ -66,7 +66,7 @@ def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity
     identities = Identity.objects.filter(is_active=True) if active_only else Identity.objects
     identity = identities.filter(uuid=identity_uuid).first()
     if identity is None:
-        raise Http404
+        raise NotFound
     return identity
 
 
@@ -86,7 +86,7 @@ def check_search_rate(*, user: Any) -> None:
 
 
 def search_identities(
-    *, criteria: directory.Criteria, by: Any, request: HttpRequest | None = None
+    *, criteria: directory.Criteria, by: Any, ip: str | None = None
 ) -> list[tuple[Identity, directory.Match]]:
     """Search the directory; every search is traced, refused ones included."""
     try:
@@ -95,7 +95,7 @@ def search_identities(
         audit.record(
             action="identity.search",
             actor=by,
-            request=request,
+            ip=ip,
             outcome="denied",
             details={"reason": "criteria"},
         )
@@ -103,7 +103,7 @@ def search_identities(
     audit.record(
         action="identity.search",
         actor=by,
-        request=request,
+        ip=ip,
         details={
             "criteria": {
                 "name": criteria.name,
@@ -166,7 +166,7 @@ def create_identity(
     *,
     traits: Traits,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
     confirmed_duplicates: list[LikelyDuplicate] | None = None,
     no_objection: bool = True,
 ) -> Identity:
@@ -227,7 +227,7 @@ def create_identity(
     audit.record(
         action="identity.create",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="identity",
         object_id=identity.uuid,
     )
@@ -236,7 +236,7 @@ def create_identity(
 
 @transaction.atomic
 def merge_identities(
-    *, survivor: Identity, duplicate: Identity, by: Any, request: HttpRequest | None = None
+    *, survivor: Identity, duplicate: Identity, by: Any, ip: str | None = None
 ) -> Identity:
     """The survivor takes over everything linked to the duplicate, which is deactivated."""
     locked = {
@@ -278,7 +278,7 @@ def merge_identities(
     audit.record(
         action="identity.merge",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="identity",
         object_id=survivor.uuid,
         details={"duplicate": str(duplicate.uuid)},

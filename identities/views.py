@@ -28,7 +28,7 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             services.check_search_rate(user=request.user)
             context["results"] = services.search_identities(
-                criteria=form.criteria(), by=request.user, request=request
+                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
             )
             context["searched"] = True
         except services.SearchRateExceeded as error:
@@ -60,7 +60,10 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 identity = services.create_identity(
-                    traits=traits, by=request.user, request=request, confirmed_duplicates=duplicates
+                    traits=traits,
+                    by=request.user,
+                    ip=audit.client_ip(request),
+                    confirmed_duplicates=duplicates,
                 )
             except services.IdentityError as error:
                 form.add_error(None, str(error))

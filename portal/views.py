@@ -60,7 +60,7 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 consent_given=data["consent"],
                 consent_method=data["consent_method"],
                 by=request.user,
-                request=request,
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))
@@ -104,7 +104,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             challenge = services.start_activation(
-                token=token, password=form.cleaned_data["password1"], request=request
+                token=token, password=form.cleaned_data["password1"], ip=audit.client_ip(request)
             )
         except ValidationError as error:
             form.add_error("password1", error)
@@ -125,7 +125,7 @@ def patient_login(request: HttpRequest) -> HttpResponse:
             challenge = services.start_login(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                request=request,
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))
@@ -143,7 +143,9 @@ def patient_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.verify_code(
-                challenge_uuid=challenge_uuid, code=form.cleaned_data["code"], request=request
+                challenge_uuid=challenge_uuid,
+                code=form.cleaned_data["code"],
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))
@@ -164,7 +166,7 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     if not challenge_uuid:
         return redirect("portal:patient_login")
     try:
-        services.resend_code(challenge_uuid=challenge_uuid, request=request)
+        services.resend_code(challenge_uuid=challenge_uuid, ip=audit.client_ip(request))
     except services.PortalError as error:
         messages.error(request, str(error))
     else:
@@ -248,7 +250,7 @@ def contact_details(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 email=data["email"] or "",
                 mobile=str(data["mobile"]) if data["mobile"] else "",
-                request=request,
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))
@@ -274,7 +276,7 @@ def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],
                 by=request.user,
-                request=request,
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))

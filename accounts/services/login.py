@@ -10,16 +10,16 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 
 
-def _failure_key(*, email: str, ip: str) -> str:
-    digest = hashlib.sha256(f"{email.strip().lower()}|{ip}".encode()).hexdigest()
+def _failure_key(*, email: str, ip: str | None) -> str:
+    digest = hashlib.sha256(f"{email.strip().lower()}|{ip or ''}".encode()).hexdigest()
     return f"login-failures:{digest}"
 
 
-def is_login_locked(*, email: str, ip: str) -> bool:
+def is_login_locked(*, email: str, ip: str | None) -> bool:
     return bool(cache.get(_failure_key(email=email, ip=ip), 0) >= LOGIN_FAILURE_LIMIT)
 
 
-def record_login_failure(*, email: str, ip: str) -> int:
+def record_login_failure(*, email: str, ip: str | None) -> int:
     """Count one failure; the window starts at the first failure and lasts the lockout time."""
     key = _failure_key(email=email, ip=ip)
     cache.add(key, 0, timeout=LOGIN_LOCKOUT_SECONDS)
@@ -30,5 +30,5 @@ def record_login_failure(*, email: str, ip: str) -> int:
         return 1
 
 
-def clear_login_failures(*, email: str, ip: str) -> None:
+def clear_login_failures(*, email: str, ip: str | None) -> None:
     cache.delete(_failure_key(email=email, ip=ip))

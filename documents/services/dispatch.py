@@ -8,10 +8,10 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.exceptions import Refused
 from audit import services as audit
 from documents import antivirus
 from documents.models import Delivery, Dispatch, Document, DocumentType, Professional
@@ -23,7 +23,7 @@ from portal.models import PortalAccount, User
 logger = logging.getLogger(__name__)
 
 
-class DispatchError(Exception):
+class DispatchError(Refused):
     """A refused sending; the message is safe to show."""
 
 
@@ -43,7 +43,7 @@ def dispatch_documents(
     professionals: Iterable[Professional] = (),
     source: str = Document.Source.UPLOAD,
     token: str,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> Dispatch:
     """Send documents to the patient's portal and to professionals; notify each once.
 
@@ -73,7 +73,7 @@ def dispatch_documents(
     except RejectedFile as error:
         raise DispatchError(str(error)) from None
     scan_statuses = _scan_before_storing(
-        [upload for _document, upload in checked], identity=identity, sender=sender, request=request
+        [upload for _document, upload in checked], identity=identity, sender=sender, ip=ip
     )
     held = Document.ScanStatus.PENDING in scan_statuses
     scanned_at = timezone.now()
@@ -108,7 +108,7 @@ def dispatch_documents(
                 audit.record(
                     action="document.create",
                     actor=sender,
-                    request=request,
+                    ip=ip,
                     object_type="document",
                     object_id=row.uuid,
                     details={"identity": str(identity.uuid)},
@@ -127,7 +127,7 @@ def dispatch_documents(
             audit.record(
                 action="dispatch.send",
                 actor=sender,
-                request=request,
+                ip=ip,
                 object_type="dispatch",
                 object_id=dispatch.uuid,
                 details={
@@ -158,7 +158,7 @@ def _delete_files(documents: list[Document]) -> None:
 
 
 def _scan_before_storing(
-    uploads: list[CheckedFile], *, identity: Any, sender: User, request: HttpRequest | None
+    uploads: list[CheckedFile], *, identity: Any, sender: User, ip: str | None
 ) -> list[str]:
     """The scan status of each file. A virus refuses the whole sending, before any storing.
 
@@ -177,7 +177,7 @@ def _scan_before_storing(
             audit.record(
                 action="dispatch.send",
                 actor=sender,
-                request=request,
+                ip=ip,
                 object_type="dispatch",
                 outcome="failure",
                 details={

@@ -4,9 +4,9 @@ import hashlib
 from typing import Any
 
 from django.db.models import F, Q
-from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from accounts.exceptions import NotFound
 from audit import services as audit
 from documents.models import Delivery, Dispatch, Document
 from portal.models import PortalAccount, User
@@ -21,7 +21,7 @@ def get_document_for_user(*, user: User, document_uuid: object) -> Document:
     held too. Nobody reads a file the antivirus found infected. Admins use the admin.
     """
     if not user.is_authenticated:
-        raise Http404
+        raise NotFound
     documents = Document.objects.select_related("document_type", "dispatch", "identity").exclude(
         scan_status=Document.ScanStatus.INFECTED
     )
@@ -39,11 +39,11 @@ def get_document_for_user(*, user: User, document_uuid: object) -> Document:
         ) | (sent & Q(dispatch__deliveries__professional__user=user))
     document = documents.filter(allowed, uuid=document_uuid).distinct().first()
     if document is None:
-        raise Http404
+        raise NotFound
     return document
 
 
-def open_document(*, document: Document, user: User, request: HttpRequest | None = None) -> Any:
+def open_document(*, document: Document, user: User, ip: str | None = None) -> Any:
     """The file, checked against its SHA-256, and the read traced (first read marked)."""
     handle = document.file.open("rb")
     digest = hashlib.sha256()
@@ -54,13 +54,13 @@ def open_document(*, document: Document, user: User, request: HttpRequest | None
         audit.record(
             action="document.read",
             actor=user,
-            request=request,
+            ip=ip,
             object_type="document",
             object_id=document.uuid,
             outcome="failure",
             details={"reason": "sha256"},
         )
-        raise Http404
+        raise NotFound
     handle.seek(0)
     recipient = (
         Q(portal__accesses__user=user)
@@ -73,7 +73,7 @@ def open_document(*, document: Document, user: User, request: HttpRequest | None
     audit.record(
         action="document.read",
         actor=user,
-        request=request,
+        ip=ip,
         object_type="document",
         object_id=document.uuid,
         details={"identity": str(document.identity.uuid)},

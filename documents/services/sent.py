@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
+from accounts.exceptions import NotFound
 from documents.models import Delivery, Dispatch, Document
 from notifications import services as notifications
 from portal.models import User
@@ -15,14 +15,14 @@ from portal.models import User
 def get_dispatch_for_user(*, user: User, dispatch_uuid: object) -> Dispatch:
     """A sending, for the professional who made it only; a 404 for anyone else."""
     if not user.is_authenticated:
-        raise Http404
+        raise NotFound
     dispatch = (
         Dispatch.objects.select_related("identity", "sender")
         .filter(uuid=dispatch_uuid, sender=user)
         .first()
     )
     if dispatch is None:
-        raise Http404
+        raise NotFound
     return dispatch
 
 

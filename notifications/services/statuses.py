@@ -65,7 +65,7 @@ def statuses_for(*, purpose: str, object_key: str) -> list[Notification]:
 
 @transaction.atomic
 def resend_notification(
-    *, notification: Notification, by: Any, request: Any = None
+    *, notification: Notification, by: Any, ip: str | None = None
 ) -> Notification:
     """Send a failed or unknown notification again, as a new row; the old one stays as it was."""
     if notification.status not in (Notification.Status.FAILED, Notification.Status.UNKNOWN):
@@ -91,7 +91,7 @@ def resend_notification(
     audit.record(
         action="notification.resend",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="notification",
         object_id=notification.pk,
         details={"new": copy.pk},

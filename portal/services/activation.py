@@ -5,7 +5,6 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,9 +66,7 @@ def get_activation_link(token: str) -> ActivationLink:
 
 
 @transaction.atomic
-def start_activation(
-    *, token: str, password: str, request: HttpRequest | None = None
-) -> CodeChallenge:
+def start_activation(*, token: str, password: str, ip: str | None = None) -> CodeChallenge:
     """Set the new password, then confirm the mobile with a code: activation ends there."""
     link = get_activation_link(token)
     link = ActivationLink.objects.select_for_update().select_related("user").get(pk=link.pk)
@@ -77,6 +74,4 @@ def start_activation(
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    return _new_challenge(
-        user=user, purpose=CodeChallenge.Purpose.ACTIVATION, link=link, request=request
-    )
+    return _new_challenge(user=user, purpose=CodeChallenge.Purpose.ACTIVATION, link=link, ip=ip)

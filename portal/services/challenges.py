@@ -5,7 +5,6 @@ import math
 
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -49,10 +48,9 @@ def _check_not_locked(user: User) -> None:
         )
 
 
-def _count_send(*, user: User, request: HttpRequest | None) -> None:
+def _count_send(*, user: User, ip: str | None) -> None:
     """At most 5 codes per 10 minutes per account, per number and per address."""
     keys = [f"code-sends:user:{user.pk}", f"code-sends:mobile:{user.mobile}"]
-    ip = audit.client_ip(request)
     if ip:
         keys.append(f"code-sends:ip:{ip}")
     counts = []
@@ -96,12 +94,12 @@ def _new_challenge(
     *,
     user: User,
     purpose: str,
-    request: HttpRequest | None,
+    ip: str | None,
     link: ActivationLink | None = None,
     method: str = CodeChallenge.Method.SMS,
     new_value: str = "",
 ) -> CodeChallenge:
-    _count_send(user=user, request=request)
+    _count_send(user=user, ip=ip)
     challenge = CodeChallenge(
         user=user, purpose=purpose, activation_link=link, method=method, new_value=new_value
     )
@@ -114,7 +112,7 @@ def _new_challenge(
 
 
 @transaction.atomic
-def resend_code(*, challenge_uuid: object, request: HttpRequest | None = None) -> CodeChallenge:
+def resend_code(*, challenge_uuid: object, ip: str | None = None) -> CodeChallenge:
     """A new code replaces the previous one, after a 60 s cooldown."""
     challenge = (
         CodeChallenge.objects.select_for_update()
@@ -130,7 +128,7 @@ def resend_code(*, challenge_uuid: object, request: HttpRequest | None = None) -
             _("Wait %(seconds)d seconds before asking for a new code.")
             % {"seconds": math.ceil(wait)}
         )
-    _count_send(user=challenge.user, request=request)
+    _count_send(user=challenge.user, ip=ip)
     code = codes.new_code()
     if challenge.method == CodeChallenge.Method.TOTP:
         challenge.method = CodeChallenge.Method.SMS  # "send me a code by SMS instead"
@@ -162,7 +160,7 @@ def _wait_after(failures: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(2 ** (failures - 3), MAX_WAIT_SECONDS))
 
 
-def verify_code(*, challenge_uuid: object, code: str, request: HttpRequest | None = None) -> User:
+def verify_code(*, challenge_uuid: object, code: str, ip: str | None = None) -> User:
     """Second factor. Single use: of many concurrent checks of one code, one succeeds."""
     error: str | None = None
     with transaction.atomic():
@@ -193,7 +191,7 @@ def verify_code(*, challenge_uuid: object, code: str, request: HttpRequest | Non
 
                 fields += _apply_contact_change(user=user, challenge=challenge)
             user.save(update_fields=fields)
-            audit.record(action=f"patient.{challenge.purpose}", actor=user, request=request)
+            audit.record(action=f"patient.{challenge.purpose}", actor=user, ip=ip)
             return user
         # A wrong code: counted (kept even though we refuse), never logged.
         challenge.failures += 1
@@ -207,7 +205,7 @@ def verify_code(*, challenge_uuid: object, code: str, request: HttpRequest | Non
         audit.record(
             action=f"patient.{challenge.purpose}",
             actor=user,
-            request=request,
+            ip=ip,
             outcome="failure",
             details={"step": "code"},
         )

@@ -1,7 +1,6 @@
 """Changes of a patient's contact details: by the patient (with a code), or a lost phone."""
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ def start_contact_change(
     password: str,
     email: str = "",
     mobile: str = "",
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> CodeChallenge:
     """Changing the email or mobile: the password again, then a code sent to the new one."""
     if not user.check_password(password):
@@ -35,7 +34,7 @@ def start_contact_change(
         return _new_challenge(
             user=user,
             purpose=CodeChallenge.Purpose.CONTACT_CHANGE,
-            request=request,
+            ip=ip,
             method=method,
             new_value=new_value,
         )
@@ -74,7 +73,7 @@ def replace_lost_phone(
     mobile: str,
     identity_checked: bool,
     by: User,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> User:
     """A professional or an admin, having checked the patient's identity, sets a new mobile.
 
@@ -104,7 +103,7 @@ def replace_lost_phone(
     audit.record(
         action="patient.lost_phone",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="user",
         object_id=user.pk,
         details={"identity_checked": True},

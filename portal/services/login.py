@@ -5,7 +5,6 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,19 +22,16 @@ def clear_expired_sessions() -> None:
     engine.SessionStore.clear_expired()
 
 
-def start_login(*, email: str, password: str, request: HttpRequest) -> CodeChallenge:
+def start_login(*, email: str, password: str, ip: str | None = None) -> CodeChallenge:
     """First factor: the password. Sends the second one, a code, to the account's mobile."""
-    ip = audit.client_ip(request) or ""
     if accounts.is_login_locked(email=email, ip=ip):
         raise PortalError(
             _("Too many failed attempts. For your security, try again in 15 minutes.")
         )
-    user = authenticate(request, username=email, password=password)
+    user = authenticate(None, username=email, password=password)
     if user is None or user.role != User.Role.PATIENT or user.activated_at is None:
         accounts.record_login_failure(email=email, ip=ip)
-        audit.record(
-            action="patient.login", request=request, outcome="failure", details={"step": "password"}
-        )
+        audit.record(action="patient.login", ip=ip, outcome="failure", details={"step": "password"})
         raise PortalError(_("Incorrect email address or password."))
     accounts.clear_login_failures(email=email, ip=ip)
     _check_not_locked(user)
@@ -48,4 +44,4 @@ def start_login(*, email: str, password: str, request: HttpRequest) -> CodeChall
                 method=CodeChallenge.Method.TOTP,
                 expires_at=timezone.now() + CODE_VALIDITY,
             )
-        return _new_challenge(user=user, purpose=CodeChallenge.Purpose.LOGIN, request=request)
+        return _new_challenge(user=user, purpose=CodeChallenge.Purpose.LOGIN, ip=ip)

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.exceptions import NotFound
 from audit import services as audit
 from notifications import services as notifications
 from portal.models import Consent, PortalAccess, PortalAccount, User
@@ -37,7 +37,7 @@ def create_portal(
     consent_given: bool,
     consent_method: str,
     by: User,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> PortalAccount:
     """Create the portal of an identity (or give one more person access to it), in one step.
 
@@ -109,7 +109,7 @@ def create_portal(
     audit.record(
         action="portal.create",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="portal",
         object_id=portal.uuid,
         details={"access": access.pk, "quality": quality},
@@ -136,5 +136,5 @@ def get_portal_for_user(*, user: User, portal_uuid: object) -> PortalAccount:
         .first()
     )
     if access is None:
-        raise Http404
+        raise NotFound
     return access.portal

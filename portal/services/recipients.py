@@ -1,9 +1,10 @@
 """The portal's refusal (``PortalError``) and the checking of a signatory's email and mobile."""
 
+from accounts.exceptions import Refused
 from notifications import services as notifications
 
 
-class PortalError(Exception):
+class PortalError(Refused):
     """A refused portal operation; the message is safe to show to the user."""
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit import services as audit
@@ -82,9 +81,7 @@ def enrol_totp(*, user: User, signed_key: str, token: str, ip: str | None = None
 
 
 @transaction.atomic
-def confirm_totp_enrolment(
-    *, user: User, token: str, request: HttpRequest | None = None, ip: str | None = None
-) -> None:
+def confirm_totp_enrolment(*, user: User, token: str, ip: str | None = None) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -95,7 +92,7 @@ def confirm_totp_enrolment(
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit.record(action="patient.totp_enrolled", actor=user, request=request, ip=ip)
+    audit.record(action="patient.totp_enrolled", actor=user, ip=ip)
 
 
 def totp_enrolment_page(*, user: User, signed_key: str = "") -> dict[str, Any]:
