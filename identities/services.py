@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +69,17 @@ def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity
     if identity is None:
         raise NotFound
     return identity
+
+
+def read_identity(
+    *, identity_uuid: object, by: Any, ip: str | None = None, active_only: bool = False
+) -> tuple[Identity, QuerySet[IdentityEvent]]:
+    """A professional opens an identity: the read is traced; its events come newest first."""
+    identity = get_identity(identity_uuid=identity_uuid, active_only=active_only)
+    audit.record(
+        action="identity.read", actor=by, ip=ip, object_type="identity", object_id=identity.uuid
+    )
+    return identity, identity.events.select_related("actor").order_by("-created_at", "-pk")
 
 
 def check_search_rate(*, user: Any) -> None:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -10,12 +10,7 @@ from accounts.decorators import clinician_required
 from audit import services as audit
 from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
-from identities.models import Identity
 from identities.search import SearchRefused
-
-
-def _get_identity_for_clinician(request: HttpRequest, identity_uuid: object) -> Identity:
-    return get_object_or_404(Identity, uuid=identity_uuid)
 
 
 @require_GET
@@ -79,11 +74,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @clinician_required
 def detail(request: HttpRequest, identity_uuid: object) -> HttpResponse:
-    identity = _get_identity_for_clinician(request, identity_uuid)
-    audit.record(
-        action="identity.read", request=request, object_type="identity", object_id=identity.uuid
+    identity, events = services.read_identity(
+        identity_uuid=identity_uuid, by=request.user, ip=audit.client_ip(request)
     )
-    events = identity.events.select_related("actor").order_by("-created_at", "-pk")
     return render(request, "identities/detail.html", {"identity": identity, "events": events})
 
 

@@ -25,7 +25,7 @@ from portal.forms import (
     PortalCreationForm,
     TotpConfirmForm,
 )
-from portal.models import CodeChallenge, PortalAccount, User
+from portal.models import CodeChallenge, User
 
 
 @require_GET
@@ -69,18 +69,22 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 request,
                 _("The account was created: the signatory receives the login instructions."),
             )
-            # Back to the sending that asked for the portal ("Copie au patient"), if any.
-            back = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                return redirect(back)
-            return redirect("identities:detail", identity_uuid=identity.uuid)
+            return _back_to_sending_or_identity(request, identity)
     return render(
         request,
         "portal/create_portal.html",
         {"identity": identity, "form": form, "consent_wording": services.consent_wording()},
     )
+
+
+def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> HttpResponse:
+    """Back to the sending that asked for the portal ("Copie au patient"), if any."""
+    back = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("identities:detail", identity_uuid=identity.uuid)
 
 
 # --- Patients: activation, login with a one-time code, their space ------------------------------
@@ -154,9 +158,7 @@ def patient_code(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["auth_at"] = request.session["last_seen"] = time.time()
             return redirect("portal:patient_home")
-    method = (
-        CodeChallenge.objects.filter(uuid=challenge_uuid).values_list("method", flat=True).first()
-    )
+    method = services.challenge_method(challenge_uuid=challenge_uuid)
     return render(request, "portal/patient_code.html", {"form": form, "method": method})
 
 
@@ -186,8 +188,9 @@ def patient_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @patient_required
 def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
-    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
-    audit.record(action="portal.read", request=request, object_type="portal", object_id=portal.uuid)
+    portal = services.open_portal(
+        user=request.user, portal_uuid=portal_uuid, ip=audit.client_ip(request)
+    )
     return render(
         request,
         "portal/portal_home.html",
@@ -263,10 +266,7 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
-    portal = get_object_or_404(PortalAccount.objects.select_related("identity"), uuid=portal_uuid)
-    people = User.objects.filter(
-        portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
-    ).order_by("email")
+    portal, people = services.portal_signatories(portal_uuid=portal_uuid)
     form = LostPhoneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -13,6 +13,7 @@ from portal.services.challenges import (
     RESEND_COOLDOWN_SECONDS,
     SEND_WINDOW_SECONDS,
     SENDS_PER_WINDOW,
+    challenge_method,
     resend_code,
     verify_code,
 )
@@ -20,7 +21,14 @@ from portal.services.contacts import replace_lost_phone, start_contact_change
 from portal.services.history import ACTION_LABELS, access_history, action_label
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
-from portal.services.portals import consent_wording, create_portal, get_portal_for_user, portals_of
+from portal.services.portals import (
+    consent_wording,
+    create_portal,
+    get_portal_for_user,
+    open_portal,
+    portal_signatories,
+    portals_of,
+)
 from portal.services.recipients import PortalError
 from portal.services.sections import portal_sections, register_portal_section
 from portal.services.totp import (
@@ -48,6 +56,7 @@ __all__ = [
     "PortalError",
     "access_history",
     "action_label",
+    "challenge_method",
     "clear_expired_sessions",
     "confirm_totp_enrolment",
     "consent_wording",
@@ -57,7 +66,9 @@ __all__ = [
     "get_activation_link",
     "get_portal_for_user",
     "new_totp_device",
+    "open_portal",
     "portal_sections",
+    "portal_signatories",
     "portals_of",
     "register_portal_section",
     "replace_lost_phone",

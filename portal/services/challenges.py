@@ -111,6 +111,13 @@ def _new_challenge(
     return challenge
 
 
+def challenge_method(*, challenge_uuid: object) -> str | None:
+    """How the code of a pending attempt comes (SMS, email, app), for the code page."""
+    return (
+        CodeChallenge.objects.filter(uuid=challenge_uuid).values_list("method", flat=True).first()
+    )
+
+
 @transaction.atomic
 def resend_code(*, challenge_uuid: object, ip: str | None = None) -> CodeChallenge:
     """A new code replaces the previous one, after a 60 s cooldown."""

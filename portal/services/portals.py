@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,3 +139,23 @@ def get_portal_for_user(*, user: User, portal_uuid: object) -> PortalAccount:
     if access is None:
         raise NotFound
     return access.portal
+
+
+def open_portal(*, user: User, portal_uuid: object, ip: str | None = None) -> PortalAccount:
+    """The portal a person opens from their space; the opening is in the access log."""
+    portal = get_portal_for_user(user=user, portal_uuid=portal_uuid)
+    audit.record(
+        action="portal.read", actor=user, ip=ip, object_type="portal", object_id=portal.uuid
+    )
+    return portal
+
+
+def portal_signatories(*, portal_uuid: object) -> tuple[PortalAccount, QuerySet[User]]:
+    """A portal and the people holding an access to it now (for a professional's help)."""
+    portal = PortalAccount.objects.select_related("identity").filter(uuid=portal_uuid).first()
+    if portal is None:
+        raise NotFound
+    people = User.objects.filter(
+        portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
+    ).order_by("email")
+    return portal, people
