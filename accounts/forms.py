@@ -11,18 +11,28 @@ from accounts.roles import Role
 from audit import services as audit
 
 
-class ClinicianLoginForm(AuthenticationForm):
-    """Email and password; only professionals and administrators log in here."""
-
-    username = forms.EmailField(
+def login_email_field() -> forms.EmailField:
+    """The email of a login form (professionals' and patients')."""
+    return forms.EmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    password = forms.CharField(
+
+
+def login_password_field() -> forms.CharField:
+    """The password of a login form (professionals' and patients')."""
+    return forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class ClinicianLoginForm(AuthenticationForm):
+    """Email and password; only professionals and administrators log in here."""
+
+    username = login_email_field()
+    password = login_password_field()
 
     error_messages = {
         "invalid_login": _("Incorrect email address or password."),

@@ -266,6 +266,16 @@ FLAG_FIELDS = (
     "doubtful",
     "fictitious",
 )
+# The names, birth date and sex of a person, as typed (what a search compares).
+NAME_AND_BIRTH_FIELDS = (
+    "birth_name",
+    "used_name",
+    "first_name",
+    "birth_first_names",
+    "used_first_name",
+    "birth_date",
+    "sex",
+)
 SEARCH_KEY_FIELDS = (
     "birth_name_key",
     "birth_name_rkey",

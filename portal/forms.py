@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import login_email_field, login_password_field
 from identities.fields import MobileField
 from portal.models import Consent, PortalAccess, User
 
@@ -33,15 +34,8 @@ class PortalCreationForm(forms.Form):
 
 
 class PatientLoginForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    email = login_email_field()
+    password = login_password_field()
 
 
 class CodeForm(forms.Form):

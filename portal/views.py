@@ -7,13 +7,15 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinician_required, patient_required
+from accounts.http import refusal_as_form_error
 from audit import services as audit
+from identities import services as identities
 from identities.models import Identity
 from portal import services
 from portal.forms import (
@@ -46,13 +48,14 @@ def legal(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
-    identity = get_object_or_404(Identity, uuid=identity_uuid, is_active=True)
+    identity = identities.get_identity(identity_uuid=identity_uuid)
     initial = {"email": identity.email, "mobile": identity.mobile or None}
     form = PortalCreationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.create_portal(
+        created = refusal_as_form_error(
+            form,
+            lambda: services.create_portal(
                 identity=identity,
                 email=data["email"],
                 mobile=str(data["mobile"]),
@@ -61,10 +64,9 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 consent_method=data["consent_method"],
                 by=request.user,
                 ip=audit.client_ip(request),
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+            ),
+        )
+        if created is not None:
             messages.success(
                 request,
                 _("The account was created: the signatory receives the login instructions."),
@@ -125,15 +127,15 @@ def patient_login(request: HttpRequest) -> HttpResponse:
         return redirect("portal:patient_home")
     form = PatientLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.start_login(
+        challenge = refusal_as_form_error(
+            form,
+            lambda: services.start_login(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 ip=audit.client_ip(request),
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+            ),
+        )
+        if challenge is not None:
             return _await_code(request, challenge)
     return render(request, "portal/patient_login.html", {"form": form})
 
@@ -247,17 +249,17 @@ def contact_details(request: HttpRequest) -> HttpResponse:
     form = ContactChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            challenge = services.start_contact_change(
+        challenge = refusal_as_form_error(
+            form,
+            lambda: services.start_contact_change(
                 user=request.user,
                 password=data["password"],
                 email=data["email"] or "",
                 mobile=str(data["mobile"]) if data["mobile"] else "",
                 ip=audit.client_ip(request),
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+            ),
+        )
+        if challenge is not None:
             return _await_code(request, challenge)
     return render(request, "portal/contact_details.html", {"form": form})
 
@@ -270,17 +272,17 @@ def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     form = LostPhoneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.replace_lost_phone(
+        replaced = refusal_as_form_error(
+            form,
+            lambda: services.replace_lost_phone(
                 user=data["person"],
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],
                 by=request.user,
                 ip=audit.client_ip(request),
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+            ),
+        )
+        if replaced is not None:
             messages.success(
                 request, _("The new mobile number is saved; the person was told by email.")
             )

@@ -51,15 +51,7 @@ def open_document(*, document: Document, user: User, ip: str | None = None) -> A
         digest.update(chunk)
     if digest.hexdigest() != document.sha256:
         handle.close()
-        audit.record(
-            action="document.read",
-            actor=user,
-            ip=ip,
-            object_type="document",
-            object_id=document.uuid,
-            outcome="failure",
-            details={"reason": "sha256"},
-        )
+        _record_read(document, user=user, ip=ip, outcome="failure", details={"reason": "sha256"})
         raise NotFound
     handle.seek(0)
     recipient = (
@@ -70,15 +62,19 @@ def open_document(*, document: Document, user: User, ip: str | None = None) -> A
     Delivery.objects.filter(
         recipient, dispatch=document.dispatch, first_read_at__isnull=True
     ).update(first_read_at=timezone.now())
+    _record_read(document, user=user, ip=ip, details={"identity": str(document.identity.uuid)})
+    return handle
+
+
+def _record_read(document: Document, *, user: User, ip: str | None, **fields: Any) -> None:
     audit.record(
         action="document.read",
         actor=user,
         ip=ip,
         object_type="document",
         object_id=document.uuid,
-        details={"identity": str(document.identity.uuid)},
+        **fields,
     )
-    return handle
 
 
 def portal_documents(*, portal: PortalAccount) -> list[Document]:

@@ -41,18 +41,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from identities import synthetic
-from identities.models import SEARCH_KEY_FIELDS, Identity
+from identities.models import NAME_AND_BIRTH_FIELDS, SEARCH_KEY_FIELDS, Identity
 
 # What the generator gives for each person; every other column takes the model's default.
 PERSON_FIELDS = (
     "uuid",
-    "birth_name",
-    "used_name",
-    "first_name",
-    "birth_first_names",
-    "used_first_name",
-    "birth_date",
-    "sex",
+    *NAME_AND_BIRTH_FIELDS,
     "birthplace_kind",
     "birthplace_code",
     "email",
