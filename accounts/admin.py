@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProfessionalProfile, User
@@ -67,3 +69,22 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(ProfessionalProfile)
+class ProfessionalProfileAdmin(admin.ModelAdmin):
+    """A professional's profile, and the way to their entry in the professionals directory."""
+
+    list_display = ("user", "rpps", "profession", "specialty", "organisation", "directory_entry")
+    list_filter = ("profession",)
+    search_fields = ("rpps", "user__email", "user__last_name")
+    list_select_related = ("user",)
+    ordering = ("user__last_name", "user__first_name", "pk")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("directory_entry",)
+
+    @admin.display(description=_("directory entry"))
+    def directory_entry(self, profile: ProfessionalProfile) -> str:
+        # The directory belongs to the documents app, a higher layer: linked by URL, not import.
+        url = reverse("admin:documents_professional_changelist")
+        return format_html('<a href="{}?q={}">{}</a>', url, profile.rpps, _("directory entry"))

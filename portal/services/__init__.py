@@ -28,6 +28,7 @@ from portal.services.portals import (
     open_portal,
     portal_signatories,
     portals_of,
+    revoke_accesses,
 )
 from portal.services.recipients import PortalError
 from portal.services.sections import portal_sections, register_portal_section
@@ -73,6 +74,7 @@ __all__ = [
     "register_portal_section",
     "replace_lost_phone",
     "resend_code",
+    "revoke_accesses",
     "signed_totp_key",
     "start_activation",
     "start_contact_change",

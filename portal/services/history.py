@@ -11,6 +11,7 @@ from portal.models import PortalAccount
 ACTION_LABELS = {
     "portal.create": gettext_lazy("Created the space"),
     "portal.read": gettext_lazy("Opened the space"),
+    "portal.revoke_access": gettext_lazy("Withdrew an access to the space"),
     "identity.create": gettext_lazy("Created the identity record"),
     "identity.read": gettext_lazy("Read the identity record"),
     "identity.merge": gettext_lazy("Merged a duplicate identity"),

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -159,3 +159,27 @@ def portal_signatories(*, portal_uuid: object) -> tuple[PortalAccount, QuerySet[
         portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
     ).order_by("email")
     return portal, people
+
+
+@transaction.atomic
+def revoke_accesses(*, accesses: list[PortalAccess], by: User, ip: str | None = None) -> int:
+    """An admin withdraws accesses to portals; each revocation is in the access log."""
+    now = timezone.now()
+    revoked = 0
+    for access in (
+        PortalAccess.objects.select_for_update()
+        .filter(pk__in=[access.pk for access in accesses], revoked_at__isnull=True)
+        .select_related("portal")
+    ):
+        access.revoked_at = now
+        access.save(update_fields=["revoked_at"])
+        audit.record(
+            action="portal.revoke_access",
+            actor=by,
+            ip=ip,
+            object_type="portal",
+            object_id=access.portal.uuid,
+            details={"access": access.pk, "quality": access.quality},
+        )
+        revoked += 1
+    return revoked
