@@ -4,6 +4,7 @@ import datetime
 import time
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -62,7 +63,7 @@ class LikelyDuplicate:
     score: float
 
 
-def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity:
+def get_identity(*, identity_uuid: UUID | str, active_only: bool = True) -> Identity:
     """One identity by its public id, for the flows of other apps; a 404 if there is none."""
     identities = Identity.objects.filter(is_active=True) if active_only else Identity.objects
     identity = identities.filter(uuid=identity_uuid).first()
@@ -72,7 +73,7 @@ def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity
 
 
 def read_identity(
-    *, identity_uuid: object, by: Any, ip: str | None = None, active_only: bool = False
+    *, identity_uuid: UUID | str, by: Any, ip: str | None = None, active_only: bool = False
 ) -> tuple[Identity, QuerySet[IdentityEvent]]:
     """A professional opens an identity: the read is traced; its events come newest first."""
     identity = get_identity(identity_uuid=identity_uuid, active_only=active_only)
@@ -257,9 +258,10 @@ def merge_identities(
         .filter(pk__in=[survivor.pk, duplicate.pk])
         .order_by("pk")
     }
-    survivor, duplicate = locked.get(survivor.pk), locked.get(duplicate.pk)
-    if survivor is None or duplicate is None or survivor.pk == duplicate.pk:
+    kept, gone = locked.get(survivor.pk), locked.get(duplicate.pk)
+    if kept is None or gone is None or kept.pk == gone.pk:
         raise IdentityError(_("Choose two different identities to merge."))
+    survivor, duplicate = kept, gone
     if not (survivor.is_active and duplicate.is_active):
         raise IdentityError(_("Only active identities can be merged."))
     identities_merged.send(sender=Identity, survivor=survivor, duplicate=duplicate)

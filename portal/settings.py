@@ -7,6 +7,7 @@ value. ``.env.example`` documents every variable read here.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -193,6 +194,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production WhiteNoise finds files in their source folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGE = env_choice("STORAGE", "filesystem", ("filesystem", "s3"))
+_default_storage: dict[str, Any]
 if STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -13,7 +13,7 @@ def notify_recipients(deliveries: Iterable[Delivery]) -> None:
     professional.
     """
     for delivery in deliveries:
-        if delivery.portal_id is not None:
+        if delivery.portal is not None:
             for access in delivery.portal.accesses.filter(revoked_at__isnull=True).select_related(
                 "user"
             ):
@@ -24,7 +24,10 @@ def notify_recipients(deliveries: Iterable[Delivery]) -> None:
                     template="document_available",
                 )
             continue
-        address = delivery.professional.email or delivery.professional.mssante_address
+        professional = delivery.professional
+        if professional is None:  # a delivery goes to a portal or to a professional
+            continue
+        address = professional.email or professional.mssante_address
         if address:
             notifications.queue_email(
                 purpose="document_received",

@@ -2,6 +2,7 @@
 
 import hashlib
 from typing import Any
+from uuid import UUID
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -12,7 +13,7 @@ from documents.models import Delivery, Dispatch, Document
 from portal.models import PortalAccount, User
 
 
-def get_document_for_user(*, user: User, document_uuid: object) -> Document:
+def get_document_for_user(*, user: User, document_uuid: UUID | str) -> Document:
     """The document if this person may read it; a 404 otherwise, never a hint.
 
     Patients and their representatives read what was delivered to a portal they hold; a

@@ -54,8 +54,8 @@ def _record_verdict(document: Document, result: antivirus.ScanResult) -> None:
         scanned_at=timezone.now(),
         scan_signature=result.signature[:200],
         file="",
-    ):
-        document.file.storage.delete(document.file.name)
+    ) and (name := document.file.name):
+        document.file.storage.delete(name)
 
 
 def _end_hold(dispatch: Dispatch) -> str:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -12,7 +13,7 @@ from notifications import services as notifications
 from portal.models import User
 
 
-def get_dispatch_for_user(*, user: User, dispatch_uuid: object) -> Dispatch:
+def get_dispatch_for_user(*, user: User, dispatch_uuid: UUID | str) -> Dispatch:
     """A sending, for the professional who made it only; a 404 for anyone else."""
     if not user.is_authenticated:
         raise NotFound

@@ -1,7 +1,7 @@
 """Writing an outbox row with the business change, and handing its id to Celery on commit."""
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -110,10 +110,10 @@ def _insert_unless_queued(notification: Notification) -> int | None:
     # Table and column names come from the model; values go as parameters.
     table, key, pk = (
         quote(meta.db_table),
-        quote(meta.get_field("idempotency_key").column),
-        quote(meta.pk.column),
+        quote(cast(str, meta.get_field("idempotency_key").column)),
+        quote(cast(str, meta.pk.column)),
     )
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = " ".join(
         [

@@ -2,6 +2,7 @@
 
 import datetime
 import math
+from uuid import UUID
 
 from django.core.cache import cache
 from django.db import transaction
@@ -111,7 +112,7 @@ def _new_challenge(
     return challenge
 
 
-def challenge_method(*, challenge_uuid: object) -> str | None:
+def challenge_method(*, challenge_uuid: UUID | str) -> str | None:
     """How the code of a pending attempt comes (SMS, email, app), for the code page."""
     return (
         CodeChallenge.objects.filter(uuid=challenge_uuid).values_list("method", flat=True).first()
@@ -119,7 +120,7 @@ def challenge_method(*, challenge_uuid: object) -> str | None:
 
 
 @transaction.atomic
-def resend_code(*, challenge_uuid: object, ip: str | None = None) -> CodeChallenge:
+def resend_code(*, challenge_uuid: UUID | str, ip: str | None = None) -> CodeChallenge:
     """A new code replaces the previous one, after a 60 s cooldown."""
     challenge = (
         CodeChallenge.objects.select_for_update()
@@ -167,7 +168,7 @@ def _wait_after(failures: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(2 ** (failures - 3), MAX_WAIT_SECONDS))
 
 
-def verify_code(*, challenge_uuid: object, code: str, ip: str | None = None) -> User:
+def verify_code(*, challenge_uuid: UUID | str, code: str, ip: str | None = None) -> User:
     """Second factor. Single use: of many concurrent checks of one code, one succeeds."""
     error: str | None = None
     with transaction.atomic():
@@ -191,7 +192,9 @@ def verify_code(*, challenge_uuid: object, code: str, ip: str | None = None) -> 
             if challenge.purpose == CodeChallenge.Purpose.ACTIVATION:
                 user.activated_at = now
                 fields.append("activated_at")
-                ActivationLink.objects.filter(pk=challenge.activation_link_id).update(used_at=now)
+                if challenge.activation_link_id is not None:
+                    link = ActivationLink.objects.filter(pk=challenge.activation_link_id)
+                    link.update(used_at=now)
             elif challenge.purpose == CodeChallenge.Purpose.CONTACT_CHANGE:
                 # contacts starts its challenges here: imported late to break the cycle.
                 from portal.services.contacts import _apply_contact_change

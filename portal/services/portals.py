@@ -1,6 +1,7 @@
 """Patient portals: creation with the consent, who may open which portal."""
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -127,7 +128,7 @@ def portals_of(user: User) -> list[PortalAccess]:
     )
 
 
-def get_portal_for_user(*, user: User, portal_uuid: object) -> PortalAccount:
+def get_portal_for_user(*, user: User, portal_uuid: UUID | str) -> PortalAccount:
     """The portal if this person holds an access to it now; a 404 otherwise, never a hint."""
     access = (
         PortalAccess.objects.filter(
@@ -141,7 +142,7 @@ def get_portal_for_user(*, user: User, portal_uuid: object) -> PortalAccount:
     return access.portal
 
 
-def open_portal(*, user: User, portal_uuid: object, ip: str | None = None) -> PortalAccount:
+def open_portal(*, user: User, portal_uuid: UUID | str, ip: str | None = None) -> PortalAccount:
     """The portal a person opens from their space; the opening is in the access log."""
     portal = get_portal_for_user(user=user, portal_uuid=portal_uuid)
     audit.record(
@@ -150,7 +151,7 @@ def open_portal(*, user: User, portal_uuid: object, ip: str | None = None) -> Po
     return portal
 
 
-def portal_signatories(*, portal_uuid: object) -> tuple[PortalAccount, QuerySet[User]]:
+def portal_signatories(*, portal_uuid: UUID | str) -> tuple[PortalAccount, QuerySet[User]]:
     """A portal and the people holding an access to it now (for a professional's help)."""
     portal = PortalAccount.objects.select_related("identity").filter(uuid=portal_uuid).first()
     if portal is None:
