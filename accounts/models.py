@@ -96,6 +96,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name
 
     @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
     def is_clinician(self) -> bool:
         return self.role == self.Role.CLINICIAN
 

@@ -27,7 +27,7 @@ from portal.forms import (
     PortalCreationForm,
     TotpConfirmForm,
 )
-from portal.models import CodeChallenge, User
+from portal.models import CodeChallenge
 
 
 @require_GET
@@ -123,7 +123,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def patient_login(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.role == User.Role.PATIENT:
+    if request.user.is_authenticated and request.user.is_patient:
         return redirect("portal:patient_home")
     form = PatientLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
