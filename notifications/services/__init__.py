@@ -21,6 +21,7 @@ Life of a ``Notification`` row:
 A package, one module per topic; this module exports what other apps may call.
 """
 
+from notifications.services.dev_outbox import DEV_OUTBOX_SIZE, dev_outbox_messages
 from notifications.services.queueing import enqueue, queue_email, queue_sms
 from notifications.services.recipients import (
     InvalidRecipient,
@@ -47,12 +48,14 @@ from notifications.services.statuses import (
 from notifications.services.sweeping import STALE_AFTER, sweep
 
 __all__ = [
+    "DEV_OUTBOX_SIZE",
     "ERROR_REASONS",
     "MAX_ATTEMPTS",
     "MAX_BACKOFF_SECONDS",
     "STALE_AFTER",
     "InvalidRecipient",
     "SendResult",
+    "dev_outbox_messages",
     "enqueue",
     "get_sms_backend",
     "in_progress",
