@@ -1,4 +1,4 @@
-"""Load N synthetic identities (``identities/synthetic.py``) into the directory, fast.
+"""Load N synthetic identities (``identities/synthetic/``) into the directory, fast.
 
 Why this command exists: the identity search has to be measured (``make bench``) and tried at
 the size of a regional directory, two million identities, on names that behave like the French
