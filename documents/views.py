@@ -28,16 +28,7 @@ from identities import services as identities
 def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
     """ "Envoyer un document": files, their names and types, correspondents, copy to patient."""
     if request.method == "GET":
-        identity, _events = identities.read_identity(
-            identity_uuid=identity_uuid,
-            by=request.user,
-            ip=audit.client_ip(request),
-            active_only=True,
-        )
-        has_portal = services.has_active_portal(identity)
-        initial = {"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal}
-        recipients = RecipientsForm(initial=initial, has_portal=has_portal)
-        return _send_page(request, identity, DocumentFormSet(prefix="documents"), recipients)
+        return _new_sending(request, identity_uuid)
     identity = identities.get_identity(identity_uuid=identity_uuid)
     documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
     recipients = RecipientsForm(request.POST, has_portal=services.has_active_portal(identity))
@@ -60,6 +51,17 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
         # A browser never keeps chosen files across a refused form: say it, once.
         recipients.add_error(None, _("Fix what is shown, then choose the files again."))
     return _send_page(request, identity, documents, recipients, status=400)
+
+
+def _new_sending(request: HttpRequest, identity_uuid: object) -> HttpResponse:
+    """The empty page; opening it reads the patient's record, which the access log keeps."""
+    identity, _events = identities.read_identity(
+        identity_uuid=identity_uuid, by=request.user, ip=audit.client_ip(request), active_only=True
+    )
+    has_portal = services.has_active_portal(identity)
+    initial = {"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal}
+    recipients = RecipientsForm(initial=initial, has_portal=has_portal)
+    return _send_page(request, identity, DocumentFormSet(prefix="documents"), recipients)
 
 
 def _sent(request: HttpRequest, dispatch: Any) -> HttpResponse:
