@@ -45,29 +45,21 @@ def create(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST or None, initial=request.GET.dict())
     duplicates: list[services.LikelyDuplicate] = []
     if request.method == "POST" and form.is_valid():
-        traits = form.traits()
-        duplicates = services.find_duplicates(traits)
-        if duplicates and not form.cleaned_data["confirm_different_person"]:
-            form.add_error(
-                None,
-                _("Identities close to this one already exist. Check them before creating one."),
+        try:
+            identity = services.register_identity(
+                traits=form.traits(),
+                different_person_confirmed=form.cleaned_data["confirm_different_person"],
+                by=request.user,
+                ip=audit.client_ip(request),
             )
+        except services.LikelyDuplicatesFound as found:
+            duplicates = found.duplicates
+            form.add_error(None, str(found))
+        except services.IdentityError as error:
+            form.add_error(None, str(error))
         else:
-            try:
-                identity = services.create_identity(
-                    traits=traits,
-                    by=request.user,
-                    ip=audit.client_ip(request),
-                    confirmed_duplicates=duplicates,
-                )
-            except services.IdentityError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("Identity created: %(identity)s.") % {"identity": identity},
-                )
-                return redirect("identities:detail", identity_uuid=identity.uuid)
+            messages.success(request, _("Identity created: %(identity)s.") % {"identity": identity})
+            return redirect("identities:detail", identity_uuid=identity.uuid)
     return render(request, "identities/create.html", {"form": form, "duplicates": duplicates})
 
 

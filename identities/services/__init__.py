@@ -8,9 +8,11 @@ from identities.search import prefix_range  # indexable "starts with", for other
 from identities.services.creation import (
     DUPLICATE_THRESHOLD,
     LikelyDuplicate,
+    LikelyDuplicatesFound,
     Traits,
     create_identity,
     find_duplicates,
+    register_identity,
 )
 from identities.services.merge import identities_merged, merge_identities
 from identities.services.records import IdentityError, get_identity, read_identity
@@ -26,6 +28,7 @@ __all__ = [
     "SEARCHES_PER_MINUTE",
     "IdentityError",
     "LikelyDuplicate",
+    "LikelyDuplicatesFound",
     "SearchRateExceeded",
     "Traits",
     "check_search_rate",
@@ -37,5 +40,6 @@ __all__ = [
     "merge_identities",
     "prefix_range",
     "read_identity",
+    "register_identity",
     "search_identities",
 ]

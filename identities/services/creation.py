@@ -157,3 +157,27 @@ def create_identity(
         object_id=identity.uuid,
     )
     return identity
+
+
+class LikelyDuplicatesFound(IdentityError):
+    """Identities close to the new one exist: the professional must look at them first."""
+
+    def __init__(self, duplicates: list[LikelyDuplicate]) -> None:
+        super().__init__(
+            _("Identities close to this one already exist. Check them before creating one.")
+        )
+        self.duplicates = duplicates
+
+
+def register_identity(
+    *, traits: Traits, different_person_confirmed: bool, by: Any, ip: str | None = None
+) -> Identity:
+    """The professional's "create an identity": likely duplicates are shown before creating.
+
+    Raises ``LikelyDuplicatesFound`` (with the duplicates) until the professional confirms a
+    different person; then the identity is created, flagged and traced (``create_identity``).
+    """
+    duplicates = find_duplicates(traits)
+    if duplicates and not different_person_confirmed:
+        raise LikelyDuplicatesFound(duplicates)
+    return create_identity(traits=traits, by=by, ip=ip, confirmed_duplicates=duplicates)
