@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import exceptions
 from audit import services as audit
 from documents import services as documents
 from documents.models import Dispatch, DocumentType, Professional
@@ -38,8 +38,8 @@ MAX_RASTER_SIZE = 200 * 1024 * 1024
 CHUNK = 64 * 1024
 
 
-class NotFound(Exception):
-    """No such job for this clinician (or none at all): the caller answers 404."""
+class NotFound(exceptions.NotFound):
+    """No such job for this clinician (or none at all): a 404."""
 
 
 class JobRefused(Exception):
@@ -58,7 +58,7 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def create_printer_token(*, user: Any, request: HttpRequest | None = None) -> str:
+def create_printer_token(*, user: Any, ip: str | None = None) -> str:
     """A new secret printer address for this clinician; the previous one stops working.
 
     Only its hash is stored: the token is returned once, to be shown once.
@@ -71,7 +71,7 @@ def create_printer_token(*, user: Any, request: HttpRequest | None = None) -> st
     audit.record(
         action="printer.token_create",
         actor=user,
-        request=request,
+        ip=ip,
         object_type="user",
         object_id=user.pk,
     )
@@ -79,13 +79,13 @@ def create_printer_token(*, user: Any, request: HttpRequest | None = None) -> st
 
 
 @transaction.atomic
-def revoke_printer_token(*, user: Any, request: HttpRequest | None = None) -> bool:
+def revoke_printer_token(*, user: Any, ip: str | None = None) -> bool:
     deleted, _detail = PrinterToken.objects.filter(user=user).delete()
     if deleted:
         audit.record(
             action="printer.token_revoke",
             actor=user,
-            request=request,
+            ip=ip,
             object_type="user",
             object_id=user.pk,
         )
@@ -395,11 +395,11 @@ def job_thumbnail(*, job: PrintJob, dpi: int = 40) -> bytes:
             raise NotFound from None
 
 
-def open_job_file(*, job: PrintJob, user: Any, request: HttpRequest | None = None) -> Any:
+def open_job_file(*, job: PrintJob, user: Any, ip: str | None = None) -> Any:
     audit.record(
         action="print_job.read",
         actor=user,
-        request=request,
+        ip=ip,
         object_type="print_job",
         object_id=job.uuid,
     )
@@ -449,12 +449,12 @@ def set_recipients(*, job: PrintJob, professionals: Iterable[Professional]) -> N
     _touch(job, ["recipients_chosen"])
 
 
-class SendError(Exception):
+class SendError(exceptions.Refused):
     """The sending was refused; the message is safe to show."""
 
 
 def send_job(
-    *, job: PrintJob, sender: Any, copy_to_patient: bool, request: HttpRequest | None = None
+    *, job: PrintJob, sender: Any, copy_to_patient: bool, ip: str | None = None
 ) -> Dispatch:
     """Send the printed document through the documents' dispatch service, once.
 
@@ -481,7 +481,7 @@ def send_job(
                     professionals=list(job.professionals.all()),
                     source="printer",
                     token=job.send_token,
-                    request=request,
+                    ip=ip,
                 )
             except documents.DispatchError as error:
                 raise SendError(str(error)) from None

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import clinician_required
 from audit import services as audit
 from documents import services as documents
 from documents.forms import RecipientsForm
 from documents.models import Professional
 from identities import services as identities
 from identities.forms import SearchForm
-from portal.decorators import clinician_required
+from identities.search import SearchRefused
 from printer import server, services
 from printer.chunked import ChunkedReader
 from printer.forms import DocumentTypeForm, RecipientsStepForm
@@ -93,10 +94,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     token = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.revoke_printer_token(user=request.user, request=request)
+            services.revoke_printer_token(user=request.user, ip=audit.client_ip(request))
             messages.success(request, _("The printer address was revoked: it no longer works."))
             return redirect("printer:setup")
-        token = services.create_printer_token(user=request.user, request=request)
+        token = services.create_printer_token(user=request.user, ip=audit.client_ip(request))
     context: dict[str, Any] = {"printer_token": services.printer_token_of(request.user)}
     if token is not None:
         secure = request.is_secure()
@@ -148,7 +149,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def job_file(request: HttpRequest, job_uuid: object) -> FileResponse:
     """The printed PDF, inline, for its clinician only, in a sandbox of its own."""
     job = _get_job_for_user(request, job_uuid)
-    handle = services.open_job_file(job=job, user=request.user, request=request)
+    handle = services.open_job_file(job=job, user=request.user, ip=audit.client_ip(request))
     response = FileResponse(handle, content_type="application/pdf")
     filename = f"{job.name or 'document'}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
@@ -287,13 +288,13 @@ def job_patient_search(request: HttpRequest, job_uuid: object) -> HttpResponse:
         try:
             identities.check_search_rate(user=request.user)
             context["results"] = identities.search_identities(
-                criteria=form.criteria(), by=request.user, request=request
+                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
             )
             context["searched"] = True
         except identities.SearchRateExceeded as error:
             context["refusal"] = str(error)
             status = 429
-        except identities.directory.SearchRefused as error:
+        except SearchRefused as error:
             context["refusal"] = str(error)
         data = form.cleaned_data
         context["create_url"] = _create_identity_url(
@@ -354,7 +355,7 @@ def job_recap(request: HttpRequest, job_uuid: object) -> HttpResponse:
                     job=job,
                     sender=request.user,
                     copy_to_patient=form.cleaned_data["copy_to_patient"],
-                    request=request,
+                    ip=audit.client_ip(request),
                 )
             except services.SendError as error:
                 form.add_error(None, str(error))
@@ -364,7 +365,8 @@ def job_recap(request: HttpRequest, job_uuid: object) -> HttpResponse:
     else:
         audit.record(
             action="identity.read",
-            request=request,
+            actor=request.user,
+            ip=audit.client_ip(request),
             object_type="identity",
             object_id=job.identity.uuid,
         )
