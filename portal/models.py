@@ -6,6 +6,7 @@ SMS code bound to the login attempt (``CodeChallenge``).
 """
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -113,6 +114,13 @@ class ProfessionalProfile(models.Model):
     profession = models.CharField(_("profession"), max_length=4, choices=Profession.choices)
     specialty = models.CharField(_("specialty"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Pre-fills "Validation du paiement patient" when a teleconsultation is finalised.
+    default_amount = models.DecimalField(
+        _("default teleconsultation amount (€)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+    )
 
     class Meta:
         verbose_name = _("professional profile")

@@ -1,1 +1,388 @@
-"""Pages of the teleconsultation: planning and finalisation come with their issues."""
+"""Pages of the teleconsultation: the agenda, planning, the teleconsultation with its room and
+its finalisation, rescheduling and cancelling, and the patient's join link."""
+
+import secrets
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from documents import services as documents
+from identities import services as identities
+from identities.forms import SearchForm
+from identities.search import SearchRefused
+from portal.decorators import clinician_required
+from teleconsult import services
+from teleconsult.forms import (
+    CorrespondentsForm,
+    FinaliseDocumentFormSet,
+    FinaliseForm,
+    PlanForm,
+    RescheduleForm,
+)
+from teleconsult.models import Teleconsultation
+
+
+def _get_teleconsultation_for_clinician(request: HttpRequest, pk: object) -> Teleconsultation:
+    teleconsultation = services.get_teleconsultation_for_clinician(user=request.user, pk=pk)
+    if teleconsultation is None:
+        raise Http404
+    return teleconsultation
+
+
+@require_GET
+@clinician_required
+def agenda(request: HttpRequest) -> HttpResponse:
+    """ "Mes téléconsultations"."""
+    agenda = services.agenda(user=request.user)
+    sections = [
+        (_("Today and upcoming"), agenda.upcoming, _("No teleconsultation planned.")),
+        (_("To finalise"), agenda.to_finalise, _("No past teleconsultation to finalise.")),
+        (_("Finalised"), agenda.finalised, _("No finalised teleconsultation yet.")),
+    ]
+    return render(request, "teleconsult/agenda.html", {"sections": sections})
+
+
+# --- Planning ----------------------------------------------------------------------------------
+
+
+@require_GET
+@clinician_required
+def patients(request: HttpRequest) -> HttpResponse:
+    """The directory's as-you-type search, each identity with "Choisir" for this planning."""
+    form = SearchForm(request.GET)
+    context: dict[str, Any] = {"form": form, "searched": False}
+    status = 200
+    if form.is_valid():
+        try:
+            identities.check_search_rate(user=request.user)
+            context["results"] = identities.search_identities(
+                criteria=form.criteria(), by=request.user, request=request
+            )
+            context["searched"] = True
+        except identities.SearchRateExceeded as error:
+            context["refusal"] = str(error)
+            status = 429
+        except SearchRefused as error:
+            context["refusal"] = str(error)
+    context["create_url"] = _identity_creation_url(form)
+    return render(request, "teleconsult/_patients.html", context, status=status)
+
+
+def _identity_creation_url(form: SearchForm) -> str:
+    """Identity creation, pre-filled with what was searched, coming back here afterwards."""
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    query = [("next", reverse("teleconsult:plan"))]
+    if data.get("name"):
+        query.append(("birth_name", data["name"]))
+    if data.get("first_name"):
+        query.append(("first_name", data["first_name"]))
+    if data.get("birth_date"):
+        query.append(("birth_date", data["birth_date"].strftime("%d/%m/%Y")))
+    return (
+        reverse("identities:create")
+        + "?"
+        + "&".join(f"{key}={quote(str(value))}" for key, value in query)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """The guide's planning screen; "Terminer la planification" plans it in one step."""
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        identity = _chosen_identity(request.POST.get("patient", ""))
+        if form.is_valid() and identity is not None:
+            data = form.cleaned_data
+            has_portal = documents.has_active_portal(identity)
+            try:
+                teleconsultation = services.plan_teleconsultation(
+                    identity=identity,
+                    clinician=request.user,
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    reason=data["reason"],
+                    invite_by_email=data["invite_email"],
+                    invite_by_sms=data["invite_sms"],
+                    email=data["email"],
+                    mobile=data["mobile"],
+                    create_portal=data["create_portal"] and not has_portal,
+                    quality=data["quality"],
+                    consent_given=data["consent"],
+                    request=request,
+                )
+            except services.TeleconsultError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            else:
+                messages.success(request, _("The teleconsultation is planned."))
+                return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+        status = 400
+    else:
+        identity = _chosen_identity(request.GET.get("patient", ""))
+        initial: dict[str, Any] = {"create_portal": True}
+        if identity is not None:
+            initial |= {
+                "patient": identity.uuid,
+                "email": identity.email,
+                "mobile": identity.mobile.as_national.replace(" ", "") if identity.mobile else "",
+            }
+        form = PlanForm(initial=initial)
+        status = 200
+    return render(
+        request,
+        "teleconsult/plan.html",
+        {
+            "form": form,
+            "identity": identity,
+            "has_portal": identity is not None and documents.has_active_portal(identity),
+            "search": SearchForm(),
+            "create_url": _identity_creation_url(SearchForm()),
+            "consent_wording": _consent_wording(),
+        },
+        status=status,
+    )
+
+
+def _consent_wording() -> str:
+    from portal import services as portal
+
+    return portal.consent_wording()
+
+
+def _chosen_identity(value: str) -> Any:
+    try:
+        return identities.get_identity(identity_uuid=value) if value else None
+    except (Http404, ValueError, ValidationError):
+        return None
+
+
+# --- The teleconsultation: room, finalisation, recap --------------------------------------------
+
+
+def _with_room_csp(response: HttpResponse) -> HttpResponse:
+    """The room's page may load the provider's API script too (frames: its origin only, as
+    everywhere, from SECURE_CSP's frame-src)."""
+    script = services.video_api_script()
+    if script.startswith("https://"):
+        policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(script))
+        policy["script-src"] = [*policy["script-src"], origin]
+        response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override does
+    return response
+
+
+@require_GET
+@clinician_required
+def detail(request: HttpRequest, pk: object) -> HttpResponse:
+    """The teleconsultation: what was sent, the room, and the finalisation at hang-up."""
+    teleconsultation = _get_teleconsultation_for_clinician(request, pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "teleconsult/_messages.html", _messages_context(teleconsultation))
+    context = _detail_context(request, teleconsultation)
+    return _with_room_csp(render(request, "teleconsult/detail.html", context))
+
+
+def _messages_context(teleconsultation: Teleconsultation) -> dict[str, Any]:
+    from notifications import services as notifications
+
+    sent = services.sent_messages(teleconsultation)
+    return {
+        "teleconsultation": teleconsultation,
+        "sent": sent,
+        "in_progress": any(map(notifications.in_progress, sent)),
+    }
+
+
+def _detail_context(
+    request: HttpRequest,
+    teleconsultation: Teleconsultation,
+    *,
+    finalise: FinaliseForm | None = None,
+    document_rows: Any = None,
+    correspondents: CorrespondentsForm | None = None,
+) -> dict[str, Any]:
+    planned = teleconsultation.status == Teleconsultation.Status.PLANNED
+    context = _messages_context(teleconsultation) | {
+        "has_portal": documents.has_active_portal(teleconsultation.identity),
+        "join_url": services.join_url(teleconsultation),
+        "room_url": services.room_url(teleconsultation),
+        "api_script": services.video_api_script(),
+        "show_finalisation": finalise is not None or "finaliser" in request.GET,
+    }
+    if planned:
+        context |= {
+            "finalise": finalise
+            or FinaliseForm(initial={"amount": _french(services.default_amount(request.user))}),
+            "documents": document_rows or FinaliseDocumentFormSet(prefix="documents"),
+            "recipients": correspondents
+            or CorrespondentsForm(initial={"token": secrets.token_urlsafe(24)}),
+        }
+        context["chosen"] = context["recipients"].chosen()
+    if teleconsultation.status == Teleconsultation.Status.FINALISED:
+        context["amount"] = services.format_euros(teleconsultation.amount or 0)
+        if teleconsultation.dispatch is not None:
+            context["sent_documents"], context["deliveries"] = documents.dispatch_recap(
+                teleconsultation.dispatch
+            )
+    return context
+
+
+def _french(amount: Any) -> str:
+    text = f"{amount:.2f}".replace(".", ",")
+    return text[:-3] if text.endswith(",00") else text
+
+
+@require_POST
+@clinician_required
+def finalise(request: HttpRequest, pk: object) -> HttpResponse:
+    """ "Valider": rating, comment, amount, documents, correspondents, in one step."""
+    teleconsultation = _get_teleconsultation_for_clinician(request, pk)
+    form = FinaliseForm(request.POST)
+    rows = FinaliseDocumentFormSet(request.POST, request.FILES, prefix="documents")
+    recipients = CorrespondentsForm(request.POST)
+    if teleconsultation.status != Teleconsultation.Status.PLANNED:
+        token = request.POST.get("token", "")
+        if token and teleconsultation.finalise_token == token:
+            return redirect("teleconsult:detail", pk=teleconsultation.uuid)  # a retry: done
+        messages.error(
+            request,
+            _("This teleconsultation was cancelled: it cannot be finalised.")
+            if teleconsultation.status == Teleconsultation.Status.CANCELLED
+            else _("This teleconsultation is already finalised."),
+        )
+        return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+    if form.is_valid() and rows.is_valid() and recipients.is_valid():
+        try:
+            services.finalise_teleconsultation(
+                teleconsultation=teleconsultation,
+                finalisation=services.Finalisation(
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                    amount=form.cleaned_data["amount"],
+                    documents=rows.new_documents(),
+                    professionals=list(recipients.cleaned_data["correspondents"]),
+                ),
+                by=request.user,
+                token=recipients.cleaned_data["token"],
+                request=request,
+            )
+        except services.TeleconsultError as error:
+            if error.field == "documents":
+                recipients.add_error(None, str(error))
+            else:
+                messages.error(request, str(error))
+                return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+        else:
+            messages.success(request, _("The teleconsultation is finalised."))
+            return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+    if request.FILES:
+        # A browser never keeps chosen files across a refused form: say it, once.
+        names = ", ".join(sorted({upload.name for upload in request.FILES.values()}))
+        recipients.add_error(
+            None,
+            _("Fix what is shown, then choose these files again: %(names)s.") % {"names": names},
+        )
+    context = _detail_context(
+        request, teleconsultation, finalise=form, document_rows=rows, correspondents=recipients
+    )
+    return _with_room_csp(render(request, "teleconsult/detail.html", context, status=400))
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def reschedule(request: HttpRequest, pk: object) -> HttpResponse:
+    """Move the teleconsultation; the patient is told by the invitation's channels."""
+    teleconsultation = _get_teleconsultation_for_clinician(request, pk)
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reschedule_teleconsultation(
+                    teleconsultation=teleconsultation,
+                    starts_at=form.cleaned_data["starts_at"],
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                    by=request.user,
+                    request=request,
+                )
+            except services.TeleconsultError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The teleconsultation was moved; the patient is told."))
+                return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+        status = 400
+    else:
+        starts = timezone.localtime(teleconsultation.starts_at)
+        form = RescheduleForm(
+            initial={
+                "date": starts.date(),
+                "time": starts.time().replace(second=0, microsecond=0),
+                "duration_minutes": teleconsultation.duration_minutes,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "teleconsult/reschedule.html",
+        {"form": form, "teleconsultation": teleconsultation},
+        status=status,
+    )
+
+
+@require_POST
+@clinician_required
+def cancel(request: HttpRequest, pk: object) -> HttpResponse:
+    teleconsultation = _get_teleconsultation_for_clinician(request, pk)
+    try:
+        services.cancel_teleconsultation(
+            teleconsultation=teleconsultation, by=request.user, request=request
+        )
+    except services.TeleconsultError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The teleconsultation is cancelled; the patient is told."))
+    return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+
+
+# --- The patient's side ------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation's link: to the room while it is open; otherwise when it opens. No health
+    data: a date, a time, nothing about the patient or the reason."""
+    teleconsultation = services.get_by_join_token(token)
+    if teleconsultation is None:
+        return render(request, "teleconsult/join.html", {"state": "unknown"}, status=404)
+    state = services.join_state(teleconsultation)
+    if state == services.JoinState.OPEN:
+        return redirect(services.room_url(teleconsultation))
+    return render(
+        request,
+        "teleconsult/join.html",
+        {
+            "state": state,
+            "starts_at": teleconsultation.starts_at,
+            "opens_at": teleconsultation.opens_at,
+            "early": settings.TELECONSULT_JOIN_EARLY_MINUTES,
+        },
+        status=410 if state == services.JoinState.CANCELLED else 200,
+    )
+
+
+@require_GET
+def stand_in_room(request: HttpRequest, room: str) -> HttpResponse:
+    """The local imitation of a video room (development and tests, no video server)."""
+    if not settings.TELECONSULT_VIDEO_STAND_IN:
+        raise Http404
+    return render(request, "teleconsult/stand_in_room.html", {"room": room})
