@@ -384,7 +384,7 @@ def finalise_teleconsultation(
     """
     with transaction.atomic():
         row = (
-            Teleconsultation.objects.select_for_update()
+            Teleconsultation.objects.select_for_update(of=("self",))
             .select_related("identity", "clinician__professional_profile")
             .get(pk=teleconsultation.pk)
         )
