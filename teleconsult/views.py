@@ -170,15 +170,20 @@ def _chosen_identity(value: str) -> Any:
 
 
 def _with_room_csp(response: HttpResponse) -> HttpResponse:
-    """The room's page may load the provider's API script too (frames: its origin only, as
-    everywhere, from SECURE_CSP's frame-src)."""
+    """The room's page: frames from the provider's origin only, and its API script."""
+    policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    if not settings.TELECONSULT_VIDEO_STAND_IN:
+        policy["frame-src"] = [_origin(settings.TELECONSULT_VIDEO_URL)]
     script = services.video_api_script()
     if script.startswith("https://"):
-        policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(script))
-        policy["script-src"] = [*policy["script-src"], origin]
-        response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override does
+        policy["script-src"] = [*policy["script-src"], _origin(script)]
+    response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override does
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @require_GET
