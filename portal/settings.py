@@ -400,7 +400,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     # twilio logs every request and response at INFO: a dozen lines per SMS.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        "twilio.http_client": {"level": "WARNING"},
+        # WeasyPrint logs each step of every receipt it renders at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice(
