@@ -116,8 +116,19 @@ def test_plan_join_and_finalise_a_teleconsultation(
     page.locator("#finalisation").wait_for(state="visible")
     page.get_by_title("4 étoiles").click()  # the fourth star
     assert page.get_by_label("4 étoiles").is_checked()
+    page.keyboard.press("ArrowRight")  # the stars are radio buttons: the keyboard moves them
+    assert not page.get_by_label("4 étoiles").is_checked()
+    page.keyboard.press("ArrowLeft")
+    assert page.get_by_label("4 étoiles").is_checked()
     page.get_by_label("Commentaire libre").fill("Bonne qualité")
     _drop_file(page, "[data-dropzone]", "ordonnance.pdf", pdf_bytes())
+    # Files chosen, not validated: leaving asks first (the clinician stays here).
+    dialogs: list[str] = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Mes téléconsultations").first.click(no_wait_after=True)
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.locator("#finalisation").is_visible()
     _drop_file(page, "[data-dropzone]", "scan-cr.pdf", pdf_bytes(2))
     types = page.get_by_label("Type de document")
     types.nth(0).select_option(label="Ordonnance (prescription de produits de santé)")
