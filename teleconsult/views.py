@@ -139,6 +139,8 @@ def plan(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PlanForm(request.POST)
         identity = _chosen_identity(request.POST.get("patient", ""))
+        if form.is_valid() and identity is None:  # merged or deactivated meanwhile
+            form.add_error("patient", _("Search for the patient, then choose them in the list."))
         if form.is_valid() and identity is not None:
             data = form.cleaned_data
             has_portal = documents.has_active_portal(identity)

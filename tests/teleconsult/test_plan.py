@@ -264,3 +264,15 @@ def test_it_rejects_other_methods(clinician_client: Client, planned: Teleconsult
     assert (
         clinician_client.get(reverse("teleconsult:cancel", args=[planned.uuid])).status_code == 405
     )
+
+
+def test_a_patient_merged_meanwhile_must_be_chosen_again(
+    clinician_client: Client, identity_a: Identity
+) -> None:
+    Identity.objects.filter(pk=identity_a.pk).update(is_active=False)
+    response = clinician_client.post(PLAN_URL, _form(identity_a))
+    assert response.status_code == 400
+    assert "Recherchez le patient, puis choisissez-le dans la liste." in html.unescape(
+        response.content.decode()
+    )
+    assert not Teleconsultation.objects.exists()
