@@ -16,6 +16,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from documents import services as documents
@@ -207,22 +208,34 @@ def _tell_patient(teleconsultation: Teleconsultation, template: str) -> None:
         )
 
 
-def sent_messages(teleconsultation: Teleconsultation) -> list[Any]:
-    """Every message sent about this teleconsultation, oldest first: the portal's activation
-    (when it was created here), the invitation, each rescheduling, the cancellation."""
-    found = []
+_MESSAGE_LABELS = {
+    "portal_activation": gettext_lazy("Activation of the portal"),
+    "teleconsultation_invitation": gettext_lazy("Invitation"),
+    "teleconsultation_rescheduled": gettext_lazy("New date"),
+    "teleconsultation_cancelled": gettext_lazy("Cancellation"),
+}
+
+
+def sent_messages(teleconsultation: Teleconsultation) -> list[tuple[str, list[Any]]]:
+    """Every message sent about this teleconsultation, in order, each kind with its label: the
+    portal's activation (when it was created here), the invitation, each new date, the
+    cancellation."""
+    groups: list[tuple[str, str]] = []
     if teleconsultation.activation_key:
-        found += notifications.statuses_for(
-            purpose="portal_activation", object_key=teleconsultation.activation_key
-        )
-    for revision in range(teleconsultation.revision + 1):
-        key = f"teleconsultation:{teleconsultation.pk}:{revision}"
-        purposes = ["teleconsultation_invitation"] if revision == 0 else []
-        purposes += ["teleconsultation_rescheduled"] if revision else []
-        purposes += ["teleconsultation_cancelled"]
-        for purpose in purposes:
-            found += notifications.statuses_for(purpose=purpose, object_key=key)
-    return sorted(found, key=lambda notification: notification.pk)
+        groups.append(("portal_activation", teleconsultation.activation_key))
+    key = f"teleconsultation:{teleconsultation.pk}"
+    groups.append(("teleconsultation_invitation", f"{key}:0"))
+    groups += [
+        ("teleconsultation_rescheduled", f"{key}:{revision}")
+        for revision in range(1, teleconsultation.revision + 1)
+    ]
+    groups.append(("teleconsultation_cancelled", f"{key}:{teleconsultation.revision}"))
+    found = []
+    for purpose, object_key in groups:
+        sent = notifications.statuses_for(purpose=purpose, object_key=object_key)
+        if sent:
+            found.append((str(_MESSAGE_LABELS[purpose]), sent))
+    return found
 
 
 # --- Reschedule, cancel ------------------------------------------------------------------------

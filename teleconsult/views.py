@@ -243,7 +243,9 @@ def _messages_context(teleconsultation: Teleconsultation) -> dict[str, Any]:
     return {
         "teleconsultation": teleconsultation,
         "sent": sent,
-        "in_progress": any(map(notifications.in_progress, sent)),
+        "in_progress": any(
+            notifications.in_progress(message) for _label, messages in sent for message in messages
+        ),
     }
 
 

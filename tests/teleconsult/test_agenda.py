@@ -158,3 +158,18 @@ def test_another_clinician_cannot_reschedule_or_cancel(
     assert client.post(reverse("teleconsult:cancel", args=[planned.uuid])).status_code == 404
     planned.refresh_from_db()
     assert planned.status == Teleconsultation.Status.PLANNED
+
+
+def test_the_page_lists_the_new_date_and_the_cancellation_messages(
+    clinician_client: Client, clinician: User, planned: Teleconsultation
+) -> None:
+    services.reschedule_teleconsultation(
+        teleconsultation=planned,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        duration_minutes=20,
+        by=clinician,
+    )
+    services.cancel_teleconsultation(teleconsultation=planned, by=clinician)
+    body = clinician_client.get(reverse("teleconsult:detail", args=[planned.uuid])).content
+    text = body.decode()
+    assert text.index("Invitation") < text.index("Nouvelle date") < text.index("Annulation")

@@ -89,6 +89,7 @@ def test_the_page_shows_what_was_sent_and_each_status(
     assert body.count("bobby@teleconsultation.com") >= 2
     assert "+33601023040" in body
     assert "Envoyé" in body
+    assert body.index("Activation du portail") < body.index("Invitation")
 
 
 def test_the_planning_page_has_the_guide_labels(
