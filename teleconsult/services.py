@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from documents import services as documents
-from documents.models import DocumentType, Professional
+from documents.models import Document, DocumentType, Professional
 from notifications import services as notifications
 from portal import services as portal
 from portal.models import ActivationLink, Consent, User
@@ -411,8 +411,10 @@ def finalise_teleconsultation(
             raise TeleconsultError(_("This teleconsultation is already finalised."))
         now = timezone.now()
         to_send = list(finalisation.documents)
+        has_portal = documents.has_active_portal(row.identity)
         number = None
-        if finalisation.amount > 0:
+        # The receipt is the patient's: without a portal it would reach only the correspondents.
+        if finalisation.amount > 0 and has_portal:
             number = receipt_number(row)
             pdf = render_receipt(
                 teleconsultation=row, amount=finalisation.amount, number=number, paid_at=now
@@ -432,7 +434,6 @@ def finalise_teleconsultation(
                 _("Add a document to send to the correspondents."), field="documents"
             )
         if to_send:
-            has_portal = documents.has_active_portal(row.identity)
             if not has_portal and not finalisation.professionals:
                 raise TeleconsultError(
                     _(
@@ -448,7 +449,7 @@ def finalise_teleconsultation(
                     sender=by,
                     copy_to_patient=has_portal,
                     professionals=finalisation.professionals,
-                    source="teleconsultation",
+                    source=Document.Source.TELECONSULTATION,
                     token=token,
                     request=request,
                 )

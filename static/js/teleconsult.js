@@ -28,8 +28,9 @@
     if (roomSection) roomSection.hidden = true;
   } else if (room && window.JitsiMeetExternalAPI) {
     const url = new URL(room.dataset.roomUrl);
+    // Jitsi opens https://<domain>/<roomName>: the path may hold a tenant ("region/room").
     api = new window.JitsiMeetExternalAPI(url.host, {
-      roomName: room.dataset.roomName,
+      roomName: decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, "")),
       parentNode: room,
       width: "100%",
       height: 480,

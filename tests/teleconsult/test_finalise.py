@@ -243,12 +243,19 @@ def test_a_refused_file_is_named_and_the_others_are_kept(
 def test_a_patient_without_portal_needs_a_correspondent(
     clinician: User, identity_b: Identity, prescription_type: DocumentType
 ) -> None:
+    from documents.services import NewDocument
+
     teleconsultation = plan(identity_b, clinician)
+    document = NewDocument(
+        name="Ordonnance",
+        document_type=prescription_type,
+        upload=SimpleUploadedFile("o.pdf", pdf_bytes(), "application/pdf"),
+    )
     with pytest.raises(services.TeleconsultError) as raised:
         services.finalise_teleconsultation(
             teleconsultation=teleconsultation,
             finalisation=services.Finalisation(
-                rating=3, comment="", amount=Decimal(25), documents=[], professionals=[]
+                rating=3, comment="", amount=Decimal(25), documents=[document], professionals=[]
             ),
             by=clinician,
             token=token(),
@@ -328,3 +335,39 @@ def test_two_tabs_at_once_finalise_once(
     assert sorted(outcomes) == ["finalised", "refused"]
     assert Dispatch.objects.count() == 1
     assert Notification.objects.filter(purpose="document_available").count() == 1
+
+
+def test_without_a_portal_the_correspondents_get_the_documents_but_no_receipt(
+    clinician: User,
+    identity_b: Identity,
+    prescription_type: DocumentType,
+    recipient: Professional,
+) -> None:
+    from documents.services import NewDocument
+
+    teleconsultation = plan(identity_b, clinician)
+    services.finalise_teleconsultation(
+        teleconsultation=teleconsultation,
+        finalisation=services.Finalisation(
+            rating=3,
+            comment="",
+            amount=Decimal(25),
+            documents=[
+                NewDocument(
+                    name="Ordonnance",
+                    document_type=prescription_type,
+                    upload=SimpleUploadedFile("o.pdf", pdf_bytes(), "application/pdf"),
+                )
+            ],
+            professionals=[recipient],
+        ),
+        by=clinician,
+        token=token(),
+    )
+    teleconsultation.refresh_from_db()
+    assert teleconsultation.amount == Decimal(25)
+    assert teleconsultation.receipt_number is None
+    assert list(teleconsultation.dispatch.documents.values_list("name", flat=True)) == [
+        "Ordonnance"
+    ]
+    assert not teleconsultation.dispatch.copy_to_patient
