@@ -96,6 +96,11 @@ def agenda(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def patients(request: HttpRequest) -> HttpResponse:
     """The directory's as-you-type search, each identity with "Choisir" for this planning."""
+    context, status = _search(request)
+    return render(request, "teleconsult/_patients.html", context, status=status)
+
+
+def _search(request: HttpRequest) -> tuple[dict[str, Any], int]:
     form = SearchForm(request.GET)
     context: dict[str, Any] = {"form": form, "searched": False}
     status = 200
@@ -112,7 +117,7 @@ def patients(request: HttpRequest) -> HttpResponse:
         except SearchRefused as error:
             context["refusal"] = str(error)
     context["create_url"] = _identity_creation_url(form)
-    return render(request, "teleconsult/_patients.html", context, status=status)
+    return context, status
 
 
 def _identity_creation_url(form: SearchForm) -> str:
@@ -177,19 +182,19 @@ def plan(request: HttpRequest) -> HttpResponse:
             }
         form = PlanForm(initial=initial)
         status = 200
-    return render(
-        request,
-        "teleconsult/plan.html",
-        {
-            "form": form,
-            "identity": identity,
-            "has_portal": identity is not None and documents.has_active_portal(identity),
-            "search": SearchForm(),
-            "create_url": _identity_creation_url(SearchForm()),
-            "consent_wording": _consent_wording(),
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "form": form,
+        "identity": identity,
+        "has_portal": identity is not None and documents.has_active_portal(identity),
+        "search": SearchForm(),
+        "create_url": _identity_creation_url(SearchForm()),
+        "consent_wording": _consent_wording(),
+    }
+    if identity is None and any(request.GET.get(name) for name in SearchForm.base_fields):
+        # Without JavaScript the search form comes here: the results in the page.
+        found, status = _search(request)
+        context |= found | {"search": found["form"], "searched_here": True}
+    return render(request, "teleconsult/plan.html", context, status=status)
 
 
 def _consent_wording() -> str:

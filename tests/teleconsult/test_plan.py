@@ -277,3 +277,13 @@ def test_a_patient_merged_meanwhile_must_be_chosen_again(
         response.content.decode()
     )
     assert not Teleconsultation.objects.exists()
+
+
+def test_without_javascript_the_search_shows_its_results_in_the_page(
+    clinician_client: Client, identity_a: Identity
+) -> None:
+    response = clinician_client.get(PLAN_URL, {"name": "TELECONSULTATION", "first_name": "Bobby"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in body
+    assert f"?patient={identity_a.uuid}" in body
