@@ -18,8 +18,10 @@ beat:  ## the Celery scheduler (needs REDIS_URL)
 bench:  ## benchmarks, printed as a table
 	scripts/bench
 
-lint:
+lint:  ## ruff, the layers contract (lint-imports prints the layers kept or broken), mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
+	.venv/bin/mypy
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

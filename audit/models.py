@@ -1,7 +1,8 @@
 """The access log: who did what to which patient data, when, from where, with what outcome.
 
-A leaf app like ``notifications``: every app records here, it calls nobody. Rows are only ever
-inserted (append-only); retention and the database trigger come with the documents issue.
+The floor, with ``notifications``: every app records here, it calls nobody. Rows are only ever
+inserted: on PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE, except the purge of
+rows past the retention period (``manage.py purge_access_log``, ``audit.services.purge``).
 """
 
 from django.conf import settings

@@ -35,8 +35,12 @@ def record(
     object_id: object = "",
     outcome: str = AccessLog.Outcome.SUCCESS,
     details: dict[str, Any] | None = None,
+    ip: str | None = None,
 ) -> AccessLog:
-    """Write one access-log row, in the caller's transaction."""
+    """Write one access-log row, in the caller's transaction.
+
+    Services pass the client's address as ``ip`` (a plain value); ``request`` is for views.
+    """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     return AccessLog.objects.create(
@@ -45,7 +49,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         outcome=outcome,
-        ip_address=client_ip(request),
+        ip_address=ip if ip is not None else client_ip(request),
         details=details or {},
     )
 

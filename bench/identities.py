@@ -1,6 +1,6 @@
 """The identity directory at two million identities: the product's search against a naive ILIKE.
 
-Data: 2,000,000 synthetic identities (``identities/synthetic.py``: Zipf-like French surnames with
+Data: 2,000,000 synthetic identities (``identities/synthetic/``: Zipf-like French surnames with
 a long tail, first names by generation, used names, hyphenated names, the age pyramid) loaded in
 ``portal_bench`` by ``manage.py load_synthetic_identities`` when fewer are there; a second run
 reuses them (the row says "reused").

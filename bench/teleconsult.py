@@ -208,7 +208,7 @@ def _receipt(fixtures: Any) -> Iterator[Row]:
 
 
 def _clinician(email: str, rpps: str) -> Any:
-    from portal.models import ProfessionalProfile, User
+    from accounts.models import ProfessionalProfile, User
 
     user = User.objects.filter(email=email).first()
     if user is None:

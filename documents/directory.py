@@ -20,10 +20,10 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from stdnum import luhn
 
+from accounts import services as accounts
+from accounts.professions import Profession
 from documents.models import Organisation, Professional, search_keys
 from identities.services import prefix_range
-from portal.models import ProfessionalProfile
-from portal.professions import Profession
 
 # Columns of PS_LibreAcces_Personne_activite, as written in its header line.
 ID_TYPE = "Type d'identifiant PP"
@@ -217,10 +217,11 @@ def import_extraction(
 def link_accounts() -> int:
     """Entries whose RPPS is a clinician's of this portal point at that account ("Documents
     reçus" lists what was sent to the entry)."""
-    account = ProfessionalProfile.objects.filter(rpps=OuterRef("rpps")).values("user")[:1]
-    return Professional.objects.filter(
-        user__isnull=True, rpps__in=ProfessionalProfile.objects.values("rpps")
-    ).update(user=Subquery(account))
+    profiles = accounts.professional_profiles()
+    account = profiles.filter(rpps=OuterRef("rpps")).values("user")[:1]
+    return Professional.objects.filter(user__isnull=True, rpps__in=profiles.values("rpps")).update(
+        user=Subquery(account)
+    )
 
 
 @transaction.atomic

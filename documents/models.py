@@ -13,9 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.professions import Profession
+from accounts.validators import validate_rpps
 from identities.services import fold
-from portal.professions import Profession
-from portal.validators import validate_rpps
 
 
 class Organisation(models.Model):

@@ -4,6 +4,7 @@ import datetime
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,71 +16,79 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import clinician_required
 from audit import services as audit
 from documents import services
 from documents.forms import DocumentFormSet, RecipientsForm
 from identities import services as identities
-from portal.decorators import clinician_required
 
 
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
     """ "Envoyer un document": files, their names and types, correspondents, copy to patient."""
+    if request.method == "GET":
+        return _new_sending(request, identity_uuid)
     identity = identities.get_identity(identity_uuid=identity_uuid)
-    has_portal = services.has_active_portal(identity)
-    if request.method == "POST":
-        documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
-        recipients = RecipientsForm(request.POST, has_portal=has_portal)
-        if documents.is_valid() and recipients.is_valid():
-            try:
-                dispatch = services.dispatch_documents(
-                    identity=identity,
-                    documents=documents.new_documents(),
-                    sender=request.user,
-                    copy_to_patient=recipients.cleaned_data["copy_to_patient"],
-                    professionals=recipients.cleaned_data["correspondents"],
-                    token=recipients.cleaned_data["token"],
-                    request=request,
-                )
-            except services.DispatchError as error:
-                recipients.add_error(None, str(error))
-            else:
-                if dispatch.status == dispatch.Status.WAITING_SCAN:
-                    messages.info(
-                        request, _("The documents are waiting for the antivirus, then leave.")
-                    )
-                else:
-                    messages.success(request, _("The documents were sent."))
-                return redirect("documents:recap", dispatch_uuid=dispatch.uuid)
-        if request.FILES:
-            # A browser never keeps chosen files across a refused form: say it, once.
-            recipients.add_error(None, _("Fix what is shown, then choose the files again."))
-    else:
-        audit.record(
-            action="identity.read", request=request, object_type="identity", object_id=identity.uuid
-        )
-        documents = DocumentFormSet(prefix="documents")
-        recipients = RecipientsForm(
-            initial={"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal},
-            has_portal=has_portal,
-        )
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "documents/send.html",
-        {
-            "identity": identity,
-            "has_portal": has_portal,
-            "documents": documents,
-            "recipients": recipients,
-            "chosen": recipients.chosen(),
-            "create_portal_url": reverse("portal:create_portal", args=[identity.uuid])
-            + "?next="
-            + quote(request.path),
-        },
-        status=status,
+    documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
+    recipients = RecipientsForm(request.POST, has_portal=services.has_active_portal(identity))
+    if documents.is_valid() and recipients.is_valid():
+        try:
+            dispatch = services.dispatch_documents(
+                identity=identity,
+                documents=documents.new_documents(),
+                sender=request.user,
+                copy_to_patient=recipients.cleaned_data["copy_to_patient"],
+                professionals=recipients.cleaned_data["correspondents"],
+                token=recipients.cleaned_data["token"],
+                ip=audit.client_ip(request),
+            )
+        except services.DispatchError as error:
+            recipients.add_error(None, str(error))
+        else:
+            return _sent(request, dispatch)
+    if request.FILES:
+        # A browser never keeps chosen files across a refused form: say it, once.
+        recipients.add_error(None, _("Fix what is shown, then choose the files again."))
+    return _send_page(request, identity, documents, recipients, status=400)
+
+
+def _new_sending(request: HttpRequest, identity_uuid: object) -> HttpResponse:
+    """The empty page; opening it reads the patient's record, which the access log keeps."""
+    identity, _events = identities.read_identity(
+        identity_uuid=identity_uuid, by=request.user, ip=audit.client_ip(request), active_only=True
     )
+    has_portal = services.has_active_portal(identity)
+    initial = {"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal}
+    recipients = RecipientsForm(initial=initial, has_portal=has_portal)
+    return _send_page(request, identity, DocumentFormSet(prefix="documents"), recipients)
+
+
+def _sent(request: HttpRequest, dispatch: Any) -> HttpResponse:
+    if dispatch.status == dispatch.Status.WAITING_SCAN:
+        messages.info(request, _("The documents are waiting for the antivirus, then leave."))
+    else:
+        messages.success(request, _("The documents were sent."))
+    return redirect("documents:recap", dispatch_uuid=dispatch.uuid)
+
+
+def _send_page(
+    request: HttpRequest,
+    identity: Any,
+    documents: DocumentFormSet,
+    recipients: RecipientsForm,
+    status: int = 200,
+) -> HttpResponse:
+    create_portal_url = reverse("portal:create_portal", args=[identity.uuid])
+    context = {
+        "identity": identity,
+        "has_portal": recipients.has_portal,
+        "documents": documents,
+        "recipients": recipients,
+        "chosen": recipients.chosen(),
+        "create_portal_url": f"{create_portal_url}?next={quote(request.path)}",
+    }
+    return render(request, "documents/send.html", context, status=status)
 
 
 @require_GET
@@ -177,7 +186,9 @@ def _page_key(value: str) -> tuple[datetime.datetime, int] | None:
 def download(request: HttpRequest, document_uuid: object) -> FileResponse:
     """Streamed, for the people allowed to read it only; anyone else gets a 404."""
     document = services.get_document_for_user(user=request.user, document_uuid=document_uuid)
-    handle = services.open_document(document=document, user=request.user, request=request)
+    handle = services.open_document(
+        document=document, user=request.user, ip=audit.client_ip(request)
+    )
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[
         document.content_type
     ]

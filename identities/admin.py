@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import services as audit
 from identities import services
 from identities.models import FLAG_FIELDS, Identity, IdentityEvent
 
@@ -112,7 +113,10 @@ class IdentityAdmin(admin.ModelAdmin):
             duplicate = next(i for i in identities if i.pk != survivor.pk)
             try:
                 services.merge_identities(
-                    survivor=survivor, duplicate=duplicate, by=request.user, request=request
+                    survivor=survivor,
+                    duplicate=duplicate,
+                    by=request.user,
+                    ip=audit.client_ip(request),
                 )
             except services.IdentityError as error:
                 self.message_user(request, str(error), messages.ERROR)

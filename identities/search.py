@@ -28,7 +28,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Indel
 
-from identities.models import Identity
+from accounts.exceptions import Refused
+from identities.models import NAME_AND_BIRTH_FIELDS, Identity
 from identities.phonetic import anagram, compact, phonetic
 
 MAX_RESULTS = 20
@@ -38,13 +39,7 @@ MIN_SCORE = 55.0
 WEIGHTS = {"name": 45.0, "first_name": 30.0, "birth_date": 20.0, "sex": 5.0}
 CANDIDATE_FIELDS = (
     "pk",
-    "birth_name",
-    "used_name",
-    "first_name",
-    "birth_first_names",
-    "used_first_name",
-    "birth_date",
-    "sex",
+    *NAME_AND_BIRTH_FIELDS,
     "birth_name_key",
     "used_name_key",
     "first_name_key",
@@ -54,7 +49,7 @@ CANDIDATE_FIELDS = (
 )
 
 
-class SearchRefused(ValueError):
+class SearchRefused(Refused, ValueError):
     """The criteria are too thin: the directory must not be browsable. Message safe to show."""
 
 

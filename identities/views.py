@@ -2,21 +2,16 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import clinician_required
 from audit import services as audit
 from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
-from identities.models import Identity
 from identities.search import SearchRefused
-from portal.decorators import clinician_required
-
-
-def _get_identity_for_clinician(request: HttpRequest, identity_uuid: object) -> Identity:
-    return get_object_or_404(Identity, uuid=identity_uuid)
 
 
 @require_GET
@@ -29,7 +24,7 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             services.check_search_rate(user=request.user)
             context["results"] = services.search_identities(
-                criteria=form.criteria(), by=request.user, request=request
+                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
             )
             context["searched"] = True
         except services.SearchRateExceeded as error:
@@ -52,29 +47,24 @@ def create(request: HttpRequest) -> HttpResponse:
     duplicates: list[services.LikelyDuplicate] = []
     next_url = _next_url(request)
     if request.method == "POST" and form.is_valid():
-        traits = form.traits()
-        duplicates = services.find_duplicates(traits)
-        if duplicates and not form.cleaned_data["confirm_different_person"]:
-            form.add_error(
-                None,
-                _("Identities close to this one already exist. Check them before creating one."),
+        try:
+            identity = services.register_identity(
+                traits=form.traits(),
+                different_person_confirmed=form.cleaned_data["confirm_different_person"],
+                by=request.user,
+                ip=audit.client_ip(request),
             )
+        except services.LikelyDuplicatesFound as found:
+            duplicates = found.duplicates
+            form.add_error(None, str(found))
+        except services.IdentityError as error:
+            form.add_error(None, str(error))
         else:
-            try:
-                identity = services.create_identity(
-                    traits=traits, by=request.user, request=request, confirmed_duplicates=duplicates
-                )
-            except services.IdentityError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("Identity created: %(identity)s.") % {"identity": identity},
-                )
-                if next_url:  # back to the flow that sent here (planning), the identity chosen
-                    separator = "&" if "?" in next_url else "?"
-                    return redirect(f"{next_url}{separator}patient={identity.uuid}")
-                return redirect("identities:detail", identity_uuid=identity.uuid)
+            messages.success(request, _("Identity created: %(identity)s.") % {"identity": identity})
+            if next_url:  # back to the flow that sent here (planning), the identity chosen
+                separator = "&" if "?" in next_url else "?"
+                return redirect(f"{next_url}{separator}patient={identity.uuid}")
+            return redirect("identities:detail", identity_uuid=identity.uuid)
     return render(
         request,
         "identities/create.html",
@@ -95,11 +85,9 @@ def _next_url(request: HttpRequest) -> str:
 @require_GET
 @clinician_required
 def detail(request: HttpRequest, identity_uuid: object) -> HttpResponse:
-    identity = _get_identity_for_clinician(request, identity_uuid)
-    audit.record(
-        action="identity.read", request=request, object_type="identity", object_id=identity.uuid
+    identity, events = services.read_identity(
+        identity_uuid=identity_uuid, by=request.user, ip=audit.client_ip(request)
     )
-    events = identity.events.select_related("actor").order_by("-created_at", "-pk")
     return render(request, "identities/detail.html", {"identity": identity, "events": events})
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import services as audit
 from notifications import services
 from notifications.models import DevMessage, Notification
 
@@ -43,7 +44,7 @@ class NotificationAdmin(admin.ModelAdmin):
         for notification in queryset.order_by("pk"):
             try:
                 services.resend_notification(
-                    notification=notification, by=request.user, request=request
+                    notification=notification, by=request.user, ip=audit.client_ip(request)
                 )
             except services.InvalidRecipient as error:
                 self.message_user(request, f"{notification}: {error}", messages.WARNING)

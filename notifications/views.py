@@ -10,11 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications import services
-from notifications.models import DevMessage
 
 logger = logging.getLogger(__name__)
-
-DEV_OUTBOX_SIZE = 100
 
 
 @require_GET
@@ -22,7 +19,7 @@ DEV_OUTBOX_SIZE = 100
 def dev_outbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEV_OUTBOX:
         raise Http404
-    messages = DevMessage.objects.order_by("-created_at", "-pk")[:DEV_OUTBOX_SIZE]
+    messages = services.dev_outbox_messages()
     return render(request, "notifications/dev_outbox.html", {"dev_messages": messages})
 
 

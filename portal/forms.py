@@ -1,57 +1,11 @@
-"""Forms of the accounts: logins, portal creation, activation, one-time codes."""
+"""Forms of the patient portals: creation, activation, patients' login, one-time codes."""
 
 from django import forms
-from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from audit import services as audit
+from accounts.forms import login_email_field, login_password_field
 from identities.fields import MobileField
-from portal import services
 from portal.models import Consent, PortalAccess, User
-
-
-class ClinicianLoginForm(AuthenticationForm):
-    """Email and password; only professionals and administrators log in here."""
-
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    error_messages = {
-        "invalid_login": _("Incorrect email address or password."),
-        "inactive": _("This account is disabled."),
-        "locked": _("Too many failed attempts. For your security, try again in 15 minutes."),
-        "patient": _(
-            "This login is for health professionals. Patients log in from their patient space."
-        ),
-    }
-
-    def clean(self) -> dict[str, object]:
-        email = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if email and password:
-            ip = audit.client_ip(self.request) or ""
-            if services.is_login_locked(email=email, ip=ip):
-                raise forms.ValidationError(self.error_messages["locked"], code="locked")
-            self.user_cache = authenticate(self.request, username=email, password=password)
-            if self.user_cache is None:
-                services.record_login_failure(email=email, ip=ip)
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-            services.clear_login_failures(email=email, ip=ip)
-        return self.cleaned_data
-
-    def confirm_login_allowed(self, user: User) -> None:
-        super().confirm_login_allowed(user)
-        if user.role == User.Role.PATIENT:
-            raise forms.ValidationError(self.error_messages["patient"], code="patient")
 
 
 class PortalCreationForm(forms.Form):
@@ -80,15 +34,8 @@ class PortalCreationForm(forms.Form):
 
 
 class PatientLoginForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    email = login_email_field()
+    password = login_password_field()
 
 
 class CodeForm(forms.Form):

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from portal.views import health
+from accounts.roles import Role
+from portal.health import health
 
 HEALTH_PATH = "/sante/"
 
@@ -38,7 +39,7 @@ def session_limits(
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.role == "patient":
+        if user is not None and user.is_authenticated and user.role == Role.PATIENT:
             now = time.time()
             idle = now - request.session.get("last_seen", now)
             age = now - request.session.get("auth_at", now)

@@ -7,6 +7,7 @@ value. ``.env.example`` documents every variable read here.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "accounts",
     "portal",
     "identities",
     "documents",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.session_limits",
+    "accounts.middleware.DomainErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -191,6 +194,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production WhiteNoise finds files in their source folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGE = env_choice("STORAGE", "filesystem", ("filesystem", "s3"))
+_default_storage: dict[str, Any]
 if STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",

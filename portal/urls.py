@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from accounts import views as accounts_views
+from portal import health, views
 
 portal_patterns = [
     path("", views.home, name="home"),
-    path("connexion/", views.login, name="login"),
-    path("deconnexion/", views.logout, name="logout"),
+    path("connexion/", accounts_views.login, name="login"),
+    path("deconnexion/", accounts_views.logout, name="logout"),
     path("mentions-legales/", views.legal, name="legal"),
     path("portail/creer/<uuid:identity_uuid>/", views.create_portal, name="create_portal"),
     path("espace/", views.patient_home, name="patient_home"),
@@ -23,7 +24,7 @@ portal_patterns = [
     path("portail/<uuid:portal_uuid>/telephone-perdu/", views.lost_phone, name="lost_phone"),
     path("espace/<uuid:portal_uuid>/", views.portal_home, name="portal_home"),
     path("espace/<uuid:portal_uuid>/historique/", views.portal_history, name="portal_history"),
-    path("sante/", views.health, name="health"),
+    path("sante/", health.health, name="health"),
 ]
 
 urlpatterns = [

@@ -1,15 +1,8 @@
-"""Validators of identifiers used by the accounts."""
+"""Kept because landed migrations (portal 0001, documents 0001) import ``portal.validators``.
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-from stdnum import luhn
+The validator lives in ``accounts.validators``; new code imports it from there.
+"""
 
+from accounts.validators import validate_rpps
 
-def validate_rpps(value: str) -> None:
-    """An RPPS number has 11 digits, the last one a Luhn check digit."""
-    if not (len(value) == 11 and value.isdigit()):
-        raise ValidationError(_("An RPPS number has exactly 11 digits."), code="rpps_format")
-    if not luhn.is_valid(value):
-        raise ValidationError(
-            _("This RPPS number is not valid: its check digit does not match."), code="rpps_key"
-        )
+__all__ = ["validate_rpps"]

@@ -1,29 +1,25 @@
 """Pages of the accounts: professionals' login and desk, portal creation, the patient space."""
 
 import time
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import clinician_required, patient_required
+from accounts.http import refusal_as_form_error
 from audit import services as audit
+from identities import services as identities
 from identities.models import Identity
 from portal import services
 from portal.forms import (
     ActivationForm,
-    ClinicianLoginForm,
     CodeForm,
     ContactChangeForm,
     LostPhoneForm,
@@ -31,22 +27,13 @@ from portal.forms import (
     PortalCreationForm,
     TotpConfirmForm,
 )
-from portal.models import CodeChallenge, PortalAccount, User
-
-login = auth_views.LoginView.as_view(
-    template_name="portal/login.html",
-    authentication_form=ClinicianLoginForm,
-    redirect_authenticated_user=True,
-)
-logout = auth_views.LogoutView.as_view()
+from portal.models import CodeChallenge
 
 
 @require_GET
-@login_required
+@clinician_required
 def home(request: HttpRequest) -> HttpResponse:
     """The professional's desk: teleconsultations, pending print jobs, sending a document."""
-    if request.user.role == User.Role.PATIENT:
-        raise Http404
     return render(request, "portal/home.html")
 
 
@@ -55,32 +42,20 @@ def legal(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/legal.html")
 
 
-@require_GET
-@never_cache
-def health(request: HttpRequest) -> HttpResponse:
-    """Liveness probe for the load balancer and docker-compose: no database, no session."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 # --- Portal creation by a professional ("Création d'un compte") ---------------------------------
 
 
-def _clinician_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or request.user.role not in ("clinician", "admin"):
-        raise Http404
-
-
 @require_http_methods(["GET", "POST"])
-@login_required
+@clinician_required
 def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
-    _clinician_only(request)
-    identity = get_object_or_404(Identity, uuid=identity_uuid, is_active=True)
+    identity = identities.get_identity(identity_uuid=identity_uuid)
     initial = {"email": identity.email, "mobile": identity.mobile or None}
     form = PortalCreationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.create_portal(
+        created = refusal_as_form_error(
+            form,
+            lambda: services.create_portal(
                 identity=identity,
                 email=data["email"],
                 mobile=str(data["mobile"]),
@@ -88,27 +63,30 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 consent_given=data["consent"],
                 consent_method=data["consent_method"],
                 by=request.user,
-                request=request,
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+                ip=audit.client_ip(request),
+            ),
+        )
+        if created is not None:
             messages.success(
                 request,
                 _("The account was created: the signatory receives the login instructions."),
             )
-            # Back to the sending that asked for the portal ("Copie au patient"), if any.
-            back = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                return redirect(back)
-            return redirect("identities:detail", identity_uuid=identity.uuid)
+            return _back_to_sending_or_identity(request, identity)
     return render(
         request,
         "portal/create_portal.html",
         {"identity": identity, "form": form, "consent_wording": services.consent_wording()},
     )
+
+
+def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> HttpResponse:
+    """Back to the sending that asked for the portal ("Copie au patient"), if any."""
+    back = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("identities:detail", identity_uuid=identity.uuid)
 
 
 # --- Patients: activation, login with a one-time code, their space ------------------------------
@@ -132,7 +110,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             challenge = services.start_activation(
-                token=token, password=form.cleaned_data["password1"], request=request
+                token=token, password=form.cleaned_data["password1"], ip=audit.client_ip(request)
             )
         except ValidationError as error:
             form.add_error("password1", error)
@@ -145,19 +123,19 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def patient_login(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.role == User.Role.PATIENT:
+    if request.user.is_authenticated and request.user.is_patient:
         return redirect("portal:patient_home")
     form = PatientLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.start_login(
+        challenge = refusal_as_form_error(
+            form,
+            lambda: services.start_login(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                request=request,
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+                ip=audit.client_ip(request),
+            ),
+        )
+        if challenge is not None:
             return _await_code(request, challenge)
     return render(request, "portal/patient_login.html", {"form": form})
 
@@ -171,7 +149,9 @@ def patient_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.verify_code(
-                challenge_uuid=challenge_uuid, code=form.cleaned_data["code"], request=request
+                challenge_uuid=challenge_uuid,
+                code=form.cleaned_data["code"],
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error(None, str(error))
@@ -180,9 +160,7 @@ def patient_code(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["auth_at"] = request.session["last_seen"] = time.time()
             return redirect("portal:patient_home")
-    method = (
-        CodeChallenge.objects.filter(uuid=challenge_uuid).values_list("method", flat=True).first()
-    )
+    method = services.challenge_method(challenge_uuid=challenge_uuid)
     return render(request, "portal/patient_code.html", {"form": form, "method": method})
 
 
@@ -192,24 +170,12 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     if not challenge_uuid:
         return redirect("portal:patient_login")
     try:
-        services.resend_code(challenge_uuid=challenge_uuid, request=request)
+        services.resend_code(challenge_uuid=challenge_uuid, ip=audit.client_ip(request))
     except services.PortalError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("A new code was sent by SMS. It replaces the previous one."))
     return redirect("portal:patient_code")
-
-
-def patient_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), "portal:patient_login")
-        if request.user.role != User.Role.PATIENT:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET
@@ -224,8 +190,9 @@ def patient_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @patient_required
 def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
-    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
-    audit.record(action="portal.read", request=request, object_type="portal", object_id=portal.uuid)
+    portal = services.open_portal(
+        user=request.user, portal_uuid=portal_uuid, ip=audit.client_ip(request)
+    )
     return render(
         request,
         "portal/portal_home.html",
@@ -256,27 +223,24 @@ def patient_logout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @patient_required
 def security(request: HttpRequest) -> HttpResponse:
-    """Offer an authenticator app as the second factor, instead of the SMS."""
+    """Offer an authenticator app as the second factor instead of the SMS; a GET writes nothing."""
     form = TotpConfirmForm(request.POST or None)
+    signed_key = request.POST.get("key", "")
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_totp_enrolment(
-                user=request.user, token=form.cleaned_data["token"], request=request
+            services.enrol_totp(
+                user=request.user,
+                signed_key=signed_key,
+                token=form.cleaned_data["token"],
+                ip=audit.client_ip(request),
             )
         except services.PortalError as error:
             form.add_error("token", str(error))
         else:
             messages.success(request, _("Your authenticator app will now give your login codes."))
             return redirect("portal:patient_home")
-    # A new key on each visit; after a wrong code, the same key so the app stays in step.
-    device = services.start_totp_enrolment(user=request.user, reuse=request.method == "POST")
-    context = {
-        "form": form,
-        "qr_svg": services.totp_qr_svg(device),
-        "secret": services.totp_secret(device),
-        "has_app": services.totp_device(request.user) is not None,
-    }
-    return render(request, "portal/security.html", context)
+    context = services.totp_enrolment_page(user=request.user, signed_key=signed_key)
+    return render(request, "portal/security.html", {"form": form, **context})
 
 
 @require_http_methods(["GET", "POST"])
@@ -285,44 +249,40 @@ def contact_details(request: HttpRequest) -> HttpResponse:
     form = ContactChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            challenge = services.start_contact_change(
+        challenge = refusal_as_form_error(
+            form,
+            lambda: services.start_contact_change(
                 user=request.user,
                 password=data["password"],
                 email=data["email"] or "",
                 mobile=str(data["mobile"]) if data["mobile"] else "",
-                request=request,
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+                ip=audit.client_ip(request),
+            ),
+        )
+        if challenge is not None:
             return _await_code(request, challenge)
     return render(request, "portal/contact_details.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
-    _clinician_only(request)
-    portal = get_object_or_404(PortalAccount.objects.select_related("identity"), uuid=portal_uuid)
-    people = User.objects.filter(
-        portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True
-    ).order_by("email")
+    portal, people = services.portal_signatories(portal_uuid=portal_uuid)
     form = LostPhoneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.replace_lost_phone(
+        replaced = refusal_as_form_error(
+            form,
+            lambda: services.replace_lost_phone(
                 user=data["person"],
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],
                 by=request.user,
-                request=request,
-            )
-        except services.PortalError as error:
-            form.add_error(None, str(error))
-        else:
+                ip=audit.client_ip(request),
+            ),
+        )
+        if replaced is not None:
             messages.success(
                 request, _("The new mobile number is saved; the person was told by email.")
             )

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,12 +17,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.exceptions import Refused
+from accounts.models import User
 from audit import services as audit
 from documents import services as documents
 from documents.models import Document, DocumentType, Professional
 from notifications import services as notifications
 from portal import services as portal
-from portal.models import ActivationLink, Consent, User
+from portal.models import ActivationLink, Consent
 from teleconsult.models import Teleconsultation
 
 MAX_DURATION_MINUTES = 240
@@ -32,7 +33,7 @@ MAX_DURATION_MINUTES = 240
 RECEIPT_TYPE_CODE = "FACTURE-TLM"
 
 
-class TeleconsultError(Exception):
+class TeleconsultError(Refused):
     """A refused operation; the message is safe to show, beside ``field`` when it is set."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -99,7 +100,7 @@ def plan_teleconsultation(
     create_portal: bool = False,
     quality: str = "titulaire",
     consent_given: bool = False,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> Teleconsultation:
     """Plan a teleconsultation, in one transaction with everything it brings.
 
@@ -148,7 +149,7 @@ def plan_teleconsultation(
                 consent_given=True,
                 consent_method=Consent.Method.TELECONSULTATION,
                 by=clinician,
-                request=request,
+                ip=ip,
             )
         except portal.PortalError as error:
             raise TeleconsultError(str(error), field="create_portal") from None
@@ -170,7 +171,7 @@ def plan_teleconsultation(
     audit.record(
         action="teleconsultation.plan",
         actor=clinician,
-        request=request,
+        ip=ip,
         object_type="teleconsultation",
         object_id=teleconsultation.uuid,
         details={"identity": str(identity.uuid), "portal_created": create_portal},
@@ -257,7 +258,7 @@ def reschedule_teleconsultation(
     starts_at: datetime.datetime,
     duration_minutes: int,
     by: User,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> Teleconsultation:
     """Move a planned teleconsultation; the patient is told by the channels of the invitation."""
     _check_schedule(starts_at=starts_at, duration_minutes=duration_minutes)
@@ -270,7 +271,7 @@ def reschedule_teleconsultation(
     audit.record(
         action="teleconsultation.reschedule",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="teleconsultation",
         object_id=row.uuid,
     )
@@ -279,7 +280,7 @@ def reschedule_teleconsultation(
 
 @transaction.atomic
 def cancel_teleconsultation(
-    *, teleconsultation: Teleconsultation, by: User, request: HttpRequest | None = None
+    *, teleconsultation: Teleconsultation, by: User, ip: str | None = None
 ) -> Teleconsultation:
     """Cancel a planned teleconsultation; the patient is told; the join link then says so."""
     row = _lock_planned(teleconsultation)
@@ -290,7 +291,7 @@ def cancel_teleconsultation(
     audit.record(
         action="teleconsultation.cancel",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="teleconsultation",
         object_id=row.uuid,
     )
@@ -386,7 +387,7 @@ def finalise_teleconsultation(
     finalisation: Finalisation,
     by: User,
     token: str,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> Teleconsultation:
     """Record the rating, comment and amount; send the documents (and the receipt) at once.
 
@@ -451,7 +452,7 @@ def finalise_teleconsultation(
                     professionals=finalisation.professionals,
                     source=Document.Source.TELECONSULTATION,
                     token=token,
-                    request=request,
+                    ip=ip,
                 )
             except documents.DispatchError as error:
                 raise TeleconsultError(str(error), field="documents") from None
@@ -478,7 +479,7 @@ def finalise_teleconsultation(
         audit.record(
             action="teleconsultation.finalise",
             actor=by,
-            request=request,
+            ip=ip,
             object_type="teleconsultation",
             object_id=row.uuid,
             details={"documents": len(to_send), "professionals": len(finalisation.professionals)},

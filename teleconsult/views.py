@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import clinician_required
+from accounts.exceptions import NotFound
+from audit import services as audit
 from documents import services as documents
 from identities import services as identities
 from identities.forms import SearchForm
 from identities.search import SearchRefused
-from portal.decorators import clinician_required
 from teleconsult import services
 from teleconsult.forms import (
     CorrespondentsForm,
@@ -108,7 +110,7 @@ def _search(request: HttpRequest) -> tuple[dict[str, Any], int]:
         try:
             identities.check_search_rate(user=request.user)
             context["results"] = identities.search_identities(
-                criteria=form.criteria(), by=request.user, request=request
+                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
             )
             context["searched"] = True
         except identities.SearchRateExceeded as error:
@@ -163,7 +165,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                     create_portal=data["create_portal"] and not has_portal,
                     quality=data["quality"],
                     consent_given=data["consent"],
-                    request=request,
+                    ip=audit.client_ip(request),
                 )
             except services.TeleconsultError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -206,7 +208,7 @@ def _consent_wording() -> str:
 def _chosen_identity(value: str) -> Any:
     try:
         return identities.get_identity(identity_uuid=value) if value else None
-    except (Http404, ValueError, ValidationError):
+    except (NotFound, Http404, ValueError, ValidationError):
         return None
 
 
@@ -325,7 +327,7 @@ def finalise(request: HttpRequest, pk: object) -> HttpResponse:
                 ),
                 by=request.user,
                 token=recipients.cleaned_data["token"],
-                request=request,
+                ip=audit.client_ip(request),
             )
         except services.TeleconsultError as error:
             if error.field == "documents":
@@ -363,7 +365,7 @@ def reschedule(request: HttpRequest, pk: object) -> HttpResponse:
                     starts_at=form.cleaned_data["starts_at"],
                     duration_minutes=form.cleaned_data["duration_minutes"],
                     by=request.user,
-                    request=request,
+                    ip=audit.client_ip(request),
                 )
             except services.TeleconsultError as error:
                 form.add_error(None, str(error))
@@ -395,7 +397,7 @@ def cancel(request: HttpRequest, pk: object) -> HttpResponse:
     teleconsultation = _get_teleconsultation_for_clinician(request, pk)
     try:
         services.cancel_teleconsultation(
-            teleconsultation=teleconsultation, by=request.user, request=request
+            teleconsultation=teleconsultation, by=request.user, ip=audit.client_ip(request)
         )
     except services.TeleconsultError as error:
         messages.error(request, str(error))

@@ -5,9 +5,9 @@ import datetime
 import factory
 from stdnum import luhn
 
+from accounts.professions import Profession
 from identities.models import Identity
 from portal.models import ProfessionalProfile, User
-from portal.professions import Profession
 
 PASSWORD = "correct-horse-battery-staple"
 

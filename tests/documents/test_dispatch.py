@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from audit import services as audit
 from audit.models import AccessLog
 from documents import services
 from documents.models import Delivery, Dispatch, Document, DocumentType, Professional
@@ -101,7 +102,7 @@ def test_a_failure_after_storing_leaves_no_file_behind(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services.audit, "record", broken)
+    monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
         send(identity_a, clinician, prescription_type)
     assert not Document.objects.exists() and not Delivery.objects.exists()

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
+from audit import services as audit
 from documents.models import DocumentType
 from identities.models import Identity
 from portal.models import User
@@ -103,12 +104,11 @@ def test_a_failed_sending_leaves_nothing_in_the_bucket(
     prescription_type: DocumentType,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from documents import services
 
     def broken(**kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services.audit, "record", broken)
+    monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
         send(identity_a, clinician, prescription_type)
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0

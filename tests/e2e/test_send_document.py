@@ -64,6 +64,7 @@ def test_send_a_document_then_the_recipient_reads_it(
     page.goto(f"{live_server.url}/dossier/{identity_a.uuid}/")
     page.get_by_role("link", name="Envoyer un document").click()
     page.get_by_text("Patient concerné").wait_for()
+    page.wait_for_load_state("load")  # the drop zone's script listens once the page has loaded
 
     _drop_file(page, "[data-dropzone]", "Ordonnance à envoyer.pdf", pdf_bytes())
     name = page.get_by_label("Nom", exact=True).first

@@ -17,9 +17,10 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from documents.models import DocumentType, Professional
 from notifications.models import DevMessage
-from portal.models import PortalAccess, User
+from portal.models import PortalAccess
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.documents.conftest import pdf_bytes

@@ -15,6 +15,7 @@ from audit.models import AccessLog
 from notifications import gsm, services
 from notifications.backends import sms
 from notifications.models import Notification
+from notifications.services import sending
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,7 @@ def test_it_gives_up_after_eight_tries(failing_backend: type) -> None:
 
 def test_the_backoff_never_reaches_the_visibility_timeout(settings: object) -> None:
     for attempts in range(1, 20):
-        assert services._backoff(attempts) <= services.MAX_BACKOFF_SECONDS < 3600
+        assert sending._backoff(attempts) <= services.MAX_BACKOFF_SECONDS < 3600
 
 
 # --- Recovery -----------------------------------------------------------------------------------

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from accounts.validators import validate_rpps
 from portal.models import ProfessionalProfile, User
-from portal.validators import validate_rpps
 from tests.factories import ClinicianFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from notifications.backends import sms
 from notifications.models import Notification
 from portal import codes, services
 from portal.models import CodeChallenge, User
+from portal.services import challenges
 from tests.factories import PASSWORD
 from tests.portal.conftest import last_code
 
@@ -66,9 +67,9 @@ def test_the_sms_code_is_stored_only_as_an_hmac(client: Client, patient_a: User)
 
 
 def test_a_code_is_bound_to_its_attempt(patient_a: User) -> None:
-    first = services._new_challenge(user=patient_a, purpose="login", request=None)
+    first = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
     first_code = last_code()
-    second = services._new_challenge(user=patient_a, purpose="login", request=None)
+    second = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
     if last_code() != first_code:
         with pytest.raises(services.PortalError, match="Code incorrect"):
             services.verify_code(challenge_uuid=second.uuid, code=first_code)
@@ -106,7 +107,7 @@ def test_a_wrong_code_says_how_many_tries_are_left(client: Client, patient_a: Us
 
 
 def test_the_code_dies_after_five_wrong_tries(patient_a: User) -> None:
-    challenge = services._new_challenge(user=patient_a, purpose="login", request=None)
+    challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
     code = last_code()
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
@@ -122,7 +123,7 @@ def test_waits_grow_exponentially_and_the_hard_lock_expires(patient_a: User) -> 
     with time_machine.travel("2026-11-25 10:00 +0000", tick=False) as traveller:
         waits = []
         for _ in range(services.HARD_LOCK_FAILURES):
-            challenge = services._new_challenge(user=patient_a, purpose="login", request=None)
+            challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
             with pytest.raises(services.PortalError):
                 services.verify_code(
                     challenge_uuid=challenge.uuid,
@@ -156,7 +157,7 @@ def test_a_locked_account_is_told_when_to_come_back(client: Client, patient_a: U
 
 def test_a_code_expires_after_five_minutes(patient_a: User) -> None:
     with time_machine.travel("2026-11-25 10:00 +0000", tick=False) as traveller:
-        challenge = services._new_challenge(user=patient_a, purpose="login", request=None)
+        challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
         code = last_code()
         traveller.shift(datetime.timedelta(minutes=5, seconds=1))
         with pytest.raises(services.PortalError, match="Ce code a expiré"):
@@ -164,7 +165,7 @@ def test_a_code_expires_after_five_minutes(patient_a: User) -> None:
 
 
 def test_a_code_works_only_once(patient_a: User) -> None:
-    challenge = services._new_challenge(user=patient_a, purpose="login", request=None)
+    challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
     code = last_code()
     services.verify_code(challenge_uuid=challenge.uuid, code=code)
     with pytest.raises(services.PortalError, match="déjà été utilisé"):
@@ -174,7 +175,7 @@ def test_a_code_works_only_once(patient_a: User) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("threads", [10, 20])
 def test_parallel_checks_of_one_code_give_one_success(patient_a: User, threads: int) -> None:
-    challenge = services._new_challenge(user=patient_a, purpose="login", request=None)
+    challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
     code = last_code()
     barrier = threading.Barrier(threads)
     outcomes: list[str] = []

@@ -1,5 +1,6 @@
 """The authenticator app, changing contact details, and a lost phone."""
 
+import base64
 import re
 from html import unescape
 
@@ -34,12 +35,37 @@ def _enrol(user: User) -> TOTPDevice:
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
+def _page_key(page: str) -> tuple[str, str]:
+    """The signed key the page posts back, and the token the app would show for it."""
+    signed = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    secret = re.search(r"<code>([A-Z2-7=]+)</code>", page).group(1)
+    device = TOTPDevice(key=base64.b32decode(secret).hex())
+    return signed, _now_token(device)
+
+
+def test_opening_the_authenticator_page_writes_nothing(client: Client, patient_a: User) -> None:
+    client.force_login(patient_a)
+    logged = AccessLog.objects.count()
+    page = _text(client.get(reverse("portal:security")))
+    assert "<svg" in page
+    assert not TOTPDevice.objects.filter(user=patient_a).exists()
+    assert AccessLog.objects.count() == logged
+
+
+def test_a_forged_key_is_refused(client: Client, patient_a: User) -> None:
+    client.force_login(patient_a)
+    _signed, token = _page_key(_text(client.get(reverse("portal:security"))))
+    page = _text(client.post(reverse("portal:security"), {"token": token, "key": "forged"}))
+    assert "Cette page a expiré" in page
+    assert not TOTPDevice.objects.filter(user=patient_a).exists()
+
+
 def test_a_patient_enrols_an_authenticator_app(client: Client, patient_a: User) -> None:
     client.force_login(patient_a)
     page = _text(client.get(reverse("portal:security")))
     assert "<svg" in page and "Scannez ce QR code" in page
-    device = TOTPDevice.objects.get(user=patient_a, confirmed=False)
-    response = client.post(reverse("portal:security"), {"token": _now_token(device)})
+    key, token = _page_key(page)
+    response = client.post(reverse("portal:security"), {"token": token, "key": key})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=patient_a).confirmed
     assert AccessLog.objects.filter(action="patient.totp_enrolled", actor=patient_a).exists()
@@ -47,11 +73,10 @@ def test_a_patient_enrols_an_authenticator_app(client: Client, patient_a: User) 
 
 def test_a_wrong_enrolment_code_is_refused(client: Client, patient_a: User) -> None:
     client.force_login(patient_a)
-    client.get(reverse("portal:security"))
-    device = TOTPDevice.objects.get(user=patient_a)
-    wrong = f"{(int(_now_token(device)) + 1) % 10**6:06d}"
+    key, token = _page_key(_text(client.get(reverse("portal:security"))))
+    wrong = f"{(int(token) + 1) % 10**6:06d}"
     assert "Ce code ne correspond pas" in _text(
-        client.post(reverse("portal:security"), {"token": wrong})
+        client.post(reverse("portal:security"), {"token": wrong, "key": key})
     )
     assert not TOTPDevice.objects.filter(user=patient_a, confirmed=True).exists()
 

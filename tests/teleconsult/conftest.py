@@ -10,9 +10,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 
+from accounts.models import User
 from documents.models import DocumentType
 from identities.models import Identity
-from portal.models import User
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 

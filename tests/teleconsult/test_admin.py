@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import User
+from accounts.models import User
 from teleconsult.models import Teleconsultation
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from identities.models import Identity
 from notifications.backends import sms
 from notifications.models import Notification
-from portal.models import User
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.teleconsult.conftest import plan

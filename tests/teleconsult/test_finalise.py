@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from documents.models import Dispatch, Document, DocumentType, Professional
 from identities.models import Identity
 from notifications.models import Notification
-from portal.models import User
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.documents.conftest import pdf_bytes

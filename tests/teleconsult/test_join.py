@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import User
+from accounts.models import User
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 

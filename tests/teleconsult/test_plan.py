@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from identities.models import Identity
 from notifications.backends import sms
 from notifications.models import Notification
-from portal.models import Consent, PortalAccess, User
+from portal.models import Consent, PortalAccess
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.teleconsult.conftest import IN_TWO_DAYS, plan

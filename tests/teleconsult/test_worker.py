@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from accounts.models import User
 from identities.models import Identity
 from notifications.models import DevMessage, Notification
-from portal.models import User
 from tests.teleconsult.conftest import plan
 
 

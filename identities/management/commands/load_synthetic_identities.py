@@ -1,4 +1,4 @@
-"""Load N synthetic identities (``identities/synthetic.py``) into the directory, fast.
+"""Load N synthetic identities (``identities/synthetic/``) into the directory, fast.
 
 Why this command exists: the identity search has to be measured (``make bench``) and tried at
 the size of a regional directory, two million identities, on names that behave like the French
@@ -41,18 +41,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from identities import synthetic
-from identities.models import SEARCH_KEY_FIELDS, Identity, postgresql_indexes
+from identities.models import NAME_AND_BIRTH_FIELDS, SEARCH_KEY_FIELDS, Identity
 
 # What the generator gives for each person; every other column takes the model's default.
 PERSON_FIELDS = (
     "uuid",
-    "birth_name",
-    "used_name",
-    "first_name",
-    "birth_first_names",
-    "used_first_name",
-    "birth_date",
-    "sex",
+    *NAME_AND_BIRTH_FIELDS,
     "birthplace_kind",
     "birthplace_code",
     "email",
@@ -192,7 +186,7 @@ def load_with_copy(
     copy_sql = (
         f"COPY {quote(Identity._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     )
-    indexes = [*Identity._meta.indexes, *postgresql_indexes()]
+    indexes = Identity._meta.indexes
     started = time.monotonic()
     with connection.schema_editor() as editor:
         for index in indexes:

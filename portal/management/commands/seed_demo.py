@@ -11,13 +11,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.professions import Profession
 from documents import services as documents
 from documents.models import Organisation
 from identities import services as identities
 from identities.models import Identity
 from identities.normalize import normalize_name
 from portal.models import ProfessionalProfile, User
-from portal.professions import Profession
 
 DEMO_PASSWORD = "demo-portail-2026"  # noqa: S105  (published on purpose, refused in production)
 

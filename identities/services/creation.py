@@ -1,42 +1,23 @@
-"""Use cases of the identity directory: search, creation under identitovigilance rules, merge."""
+"""Creating an identity under identitovigilance rules, likely duplicates first."""
 
 import datetime
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
-from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from identities import search as directory
+from identities import search as identity_search
 from identities.models import UNKNOWN_BIRTHPLACE_CODE, Identity, IdentityEvent
 from identities.normalize import fold as fold  # search input, for other apps
 from identities.normalize import normalize_name
 from identities.search import prefix_range as prefix_range  # indexable "starts with"
-
-# Sent inside the merge transaction with ``survivor`` and ``duplicate``: apps that point at
-# identities (portals, documents, teleconsultations) move their rows to the survivor.
-identities_merged = Signal()
+from identities.services.records import IdentityError
 
 # A candidate scoring at least this much against new traits is shown as a likely duplicate.
 DUPLICATE_THRESHOLD = 80.0
-
-
-# Searches allowed per professional per minute: plenty for care, too few to page the directory.
-SEARCHES_PER_MINUTE = 30
-
-
-class SearchRateExceeded(Exception):
-    """Too many searches in a minute; the message is safe to show."""
-
-
-class IdentityError(Exception):
-    """A refused operation; the message is safe to show to the user."""
 
 
 @dataclass(frozen=True)
@@ -61,62 +42,6 @@ class LikelyDuplicate:
     score: float
 
 
-def get_identity(*, identity_uuid: object, active_only: bool = True) -> Identity:
-    """One identity by its public id, for the flows of other apps; a 404 if there is none."""
-    identities = Identity.objects.filter(is_active=True) if active_only else Identity.objects
-    identity = identities.filter(uuid=identity_uuid).first()
-    if identity is None:
-        raise Http404
-    return identity
-
-
-def check_search_rate(*, user: Any) -> None:
-    """Count one search of this user in the current minute; refuse past the limit."""
-    key = f"identity-searches:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > SEARCHES_PER_MINUTE:
-        raise SearchRateExceeded(
-            _("Too many searches in a short time. Wait a minute before searching again.")
-        )
-
-
-def search_identities(
-    *, criteria: directory.Criteria, by: Any, request: HttpRequest | None = None
-) -> list[tuple[Identity, directory.Match]]:
-    """Search the directory; every search is traced, refused ones included."""
-    try:
-        results = directory.search(criteria)
-    except directory.SearchRefused:
-        audit.record(
-            action="identity.search",
-            actor=by,
-            request=request,
-            outcome="denied",
-            details={"reason": "criteria"},
-        )
-        raise
-    audit.record(
-        action="identity.search",
-        actor=by,
-        request=request,
-        details={
-            "criteria": {
-                "name": criteria.name,
-                "first_name": criteria.first_name,
-                "birth_date": criteria.birth_date.isoformat() if criteria.birth_date else "",
-                "sex": criteria.sex,
-            },
-            "results": len(results),
-        },
-    )
-    return results
-
-
 def find_duplicates(traits: Traits, *, exclude_pk: int | None = None) -> list[LikelyDuplicate]:
     """Active identities that are probably the same person, best first.
 
@@ -128,17 +53,17 @@ def find_duplicates(traits: Traits, *, exclude_pk: int | None = None) -> list[Li
     used = normalize_name(traits.used_name) if traits.used_name.strip() else ""
     found: dict[int, LikelyDuplicate] = {}
     searches = [
-        directory.Criteria(name=name, first_name=first, birth_date=traits.birth_date),
-        directory.Criteria(name=name, first_name=first),
+        identity_search.Criteria(name=name, first_name=first, birth_date=traits.birth_date),
+        identity_search.Criteria(name=name, first_name=first),
     ]
     if used:
-        searches.append(directory.Criteria(name=used, first_name=first))
+        searches.append(identity_search.Criteria(name=used, first_name=first))
     for criteria in searches:
-        for identity, _match in directory.search(criteria):
-            full = directory.Criteria(
+        for identity, _match in identity_search.search(criteria):
+            full = identity_search.Criteria(
                 name=criteria.name, first_name=first, birth_date=traits.birth_date, sex=traits.sex
             )
-            score = directory.score(full, identity)
+            score = identity_search.score(full, identity)
             if score >= DUPLICATE_THRESHOLD and identity.pk != exclude_pk:
                 previous = found.get(identity.pk)
                 if previous is None or previous.score < score:
@@ -166,7 +91,7 @@ def create_identity(
     *,
     traits: Traits,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
     confirmed_duplicates: list[LikelyDuplicate] | None = None,
     no_objection: bool = True,
 ) -> Identity:
@@ -227,60 +152,32 @@ def create_identity(
     audit.record(
         action="identity.create",
         actor=by,
-        request=request,
+        ip=ip,
         object_type="identity",
         object_id=identity.uuid,
     )
     return identity
 
 
-@transaction.atomic
-def merge_identities(
-    *, survivor: Identity, duplicate: Identity, by: Any, request: HttpRequest | None = None
+class LikelyDuplicatesFound(IdentityError):
+    """Identities close to the new one exist: the professional must look at them first."""
+
+    def __init__(self, duplicates: list[LikelyDuplicate]) -> None:
+        super().__init__(
+            _("Identities close to this one already exist. Check them before creating one.")
+        )
+        self.duplicates = duplicates
+
+
+def register_identity(
+    *, traits: Traits, different_person_confirmed: bool, by: Any, ip: str | None = None
 ) -> Identity:
-    """The survivor takes over everything linked to the duplicate, which is deactivated."""
-    locked = {
-        identity.pk: identity
-        for identity in Identity.objects.select_for_update()
-        .filter(pk__in=[survivor.pk, duplicate.pk])
-        .order_by("pk")
-    }
-    survivor, duplicate = locked.get(survivor.pk), locked.get(duplicate.pk)
-    if survivor is None or duplicate is None or survivor.pk == duplicate.pk:
-        raise IdentityError(_("Choose two different identities to merge."))
-    if not (survivor.is_active and duplicate.is_active):
-        raise IdentityError(_("Only active identities can be merged."))
-    identities_merged.send(sender=Identity, survivor=survivor, duplicate=duplicate)
-    Identity.objects.filter(merged_into=duplicate).update(merged_into=survivor)
-    duplicate.is_active = False
-    duplicate.merged_into = survivor
-    duplicate.confirmed_duplicate = True
-    duplicate.potential_duplicate = False
-    duplicate.save(
-        update_fields=["is_active", "merged_into", "confirmed_duplicate", "potential_duplicate"]
-    )
-    # The suspicion that put the flag on the survivor is now resolved.
-    if survivor.potential_duplicate:
-        survivor.potential_duplicate = False
-        survivor.save(update_fields=["potential_duplicate"])
-    IdentityEvent.objects.create(
-        identity=duplicate,
-        kind=IdentityEvent.Kind.MERGED_INTO,
-        actor=by,
-        details={"survivor": str(survivor.uuid)},
-    )
-    IdentityEvent.objects.create(
-        identity=survivor,
-        kind=IdentityEvent.Kind.ABSORBED,
-        actor=by,
-        details={"duplicate": str(duplicate.uuid)},
-    )
-    audit.record(
-        action="identity.merge",
-        actor=by,
-        request=request,
-        object_type="identity",
-        object_id=survivor.uuid,
-        details={"duplicate": str(duplicate.uuid)},
-    )
-    return survivor
+    """The professional's "create an identity": likely duplicates are shown before creating.
+
+    Raises ``LikelyDuplicatesFound`` (with the duplicates) until the professional confirms a
+    different person; then the identity is created, flagged and traced (``create_identity``).
+    """
+    duplicates = find_duplicates(traits)
+    if duplicates and not different_person_confirmed:
+        raise LikelyDuplicatesFound(duplicates)
+    return create_identity(traits=traits, by=by, ip=ip, confirmed_duplicates=duplicates)

@@ -1,0 +1,1 @@
+"""The floor of the people who log in: users, roles, professional profiles, access decorators."""

@@ -1,0 +1,68 @@
+"""The professionals' search of the directory: rate limit and trace."""
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import Refused
+from audit import services as audit
+from identities import search as identity_search
+from identities.models import Identity
+from identities.normalize import fold as fold  # search input, for other apps
+from identities.search import prefix_range as prefix_range  # indexable "starts with"
+
+# Searches allowed per professional per minute: plenty for care, too few to page the directory.
+SEARCHES_PER_MINUTE = 30
+
+
+class SearchRateExceeded(Refused):
+    """Too many searches in a minute; the message is safe to show."""
+
+
+def check_search_rate(*, user: Any) -> None:
+    """Count one search of this user in the current minute; refuse past the limit."""
+    key = f"identity-searches:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > SEARCHES_PER_MINUTE:
+        raise SearchRateExceeded(
+            _("Too many searches in a short time. Wait a minute before searching again.")
+        )
+
+
+def search_identities(
+    *, criteria: identity_search.Criteria, by: Any, ip: str | None = None
+) -> list[tuple[Identity, identity_search.Match]]:
+    """Search the directory; every search is traced, refused ones included."""
+    try:
+        results = identity_search.search(criteria)
+    except identity_search.SearchRefused:
+        audit.record(
+            action="identity.search",
+            actor=by,
+            ip=ip,
+            outcome="denied",
+            details={"reason": "criteria"},
+        )
+        raise
+    audit.record(
+        action="identity.search",
+        actor=by,
+        ip=ip,
+        details={
+            "criteria": {
+                "name": criteria.name,
+                "first_name": criteria.first_name,
+                "birth_date": criteria.birth_date.isoformat() if criteria.birth_date else "",
+                "sex": criteria.sex,
+            },
+            "results": len(results),
+        },
+    )
+    return results

@@ -1,0 +1,139 @@
+"""Writing an outbox row with the business change, and handing its id to Celery on commit."""
+
+import logging
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.models import Channel, Notification
+from notifications.services.recipients import normalize_email, normalize_mobile
+
+logger = logging.getLogger(__name__)
+
+
+def _render(template: str, suffix: str, context: dict[str, Any]) -> str:
+    return render_to_string(f"notifications/{template}{suffix}", context).strip()
+
+
+def _context(context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_OPERATOR": settings.PORTAL_OPERATOR,
+        "SITE_URL": settings.SITE_URL,
+        **context,
+    }
+
+
+def queue_email(
+    *,
+    purpose: str,
+    object_key: str,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    redact: bool = False,
+) -> Notification:
+    """Queue an email (``notifications/<template>_subject.txt``, ``.txt`` and ``.html``)."""
+    recipient = normalize_email(to)
+    data = _context(context or {})
+    with translation.override(settings.LANGUAGE_CODE):
+        content = {
+            "subject": " ".join(_render(template, "_subject.txt", data).split()),
+            "body": _render(template, ".txt", data),
+            "html_body": _render(template, ".html", data),
+        }
+    return _queue(Channel.EMAIL, recipient, purpose, object_key, template, content, redact)
+
+
+def queue_sms(
+    *,
+    purpose: str,
+    object_key: str,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    redact: bool = False,
+) -> Notification:
+    """Queue an SMS (``notifications/<template>_sms.txt``). ``redact`` wipes it once sent."""
+    recipient = normalize_mobile(to)
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _render(template, "_sms.txt", _context(context or {}))
+    return _queue(Channel.SMS, recipient, purpose, object_key, template, {"body": body}, redact)
+
+
+def _queue(
+    channel: str,
+    recipient: str,
+    purpose: str,
+    object_key: str,
+    template: str,
+    content: dict[str, str],
+    redact: bool,
+) -> Notification:
+    key = f"{purpose}:{object_key}:{channel}:{recipient}"
+    notification = Notification(
+        channel=channel,
+        recipient=recipient,
+        purpose=purpose,
+        object_key=object_key,
+        template=template,
+        idempotency_key=key,
+        redact_when_done=redact,
+        **content,
+    )
+    inserted_id = _insert_unless_queued(notification)
+    if inserted_id is None:  # queued before (or at the same instant elsewhere): a no-op
+        return Notification.objects.get(idempotency_key=key)
+    notification.pk = inserted_id
+    notification._state.adding = False
+    notification._state.db = "default"
+    transaction.on_commit(lambda: enqueue(inserted_id))
+    return notification
+
+
+def _insert_unless_queued(notification: Notification) -> int | None:
+    """One statement, no savepoint: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+
+    It runs in the caller's transaction, so it has to be cheap (PostgreSQL, and SQLite 3.35+,
+    both speak it). None when a row with the same idempotency key already exists.
+    """
+    meta = Notification._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    values = [
+        field.get_db_prep_save(field.pre_save(notification, True), connection) for field in fields
+    ]
+    # Table and column names come from the model; values go as parameters.
+    table, key, pk = (
+        quote(meta.db_table),
+        quote(cast(str, meta.get_field("idempotency_key").column)),
+        quote(cast(str, meta.pk.column)),
+    )
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = " ".join(
+        [
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}",
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def enqueue(notification_id: int, *, countdown: float | None = None) -> bool:
+    """Hand a row to Celery. A broker outage is not the caller's problem: the sweeper retries."""
+    from notifications.tasks import send_notification
+
+    try:
+        send_notification.apply_async((notification_id,), countdown=countdown, retry=False)
+    except Exception:  # any broker failure: the row stays pending, nothing is lost
+        logger.warning("Broker unavailable: notification %s left for the sweeper", notification_id)
+        return False
+    return True

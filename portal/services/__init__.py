@@ -1,0 +1,88 @@
+"""Use cases of the accounts: logins, patient portals, one-time codes, sessions.
+
+A package, one module per topic; this module exports what other apps may call.
+"""
+
+from portal.services.activation import get_activation_link, start_activation
+from portal.services.challenges import (
+    CODE_MAX_FAILURES,
+    CODE_VALIDITY,
+    HARD_LOCK,
+    HARD_LOCK_FAILURES,
+    MAX_WAIT_SECONDS,
+    RESEND_COOLDOWN_SECONDS,
+    SEND_WINDOW_SECONDS,
+    SENDS_PER_WINDOW,
+    challenge_method,
+    resend_code,
+    verify_code,
+)
+from portal.services.contacts import replace_lost_phone, start_contact_change
+from portal.services.history import ACTION_LABELS, access_history, action_label
+from portal.services.login import clear_expired_sessions, start_login
+from portal.services.merge import follow_merged_identity
+from portal.services.portals import (
+    consent_wording,
+    create_portal,
+    get_portal_for_user,
+    open_portal,
+    portal_signatories,
+    portals_of,
+    revoke_accesses,
+)
+from portal.services.recipients import PortalError
+from portal.services.sections import portal_sections, register_portal_section
+from portal.services.totp import (
+    confirm_totp_enrolment,
+    enrol_totp,
+    new_totp_device,
+    signed_totp_key,
+    start_totp_enrolment,
+    totp_device,
+    totp_enrolment_page,
+    totp_qr_svg,
+    totp_secret,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "CODE_MAX_FAILURES",
+    "CODE_VALIDITY",
+    "HARD_LOCK",
+    "HARD_LOCK_FAILURES",
+    "MAX_WAIT_SECONDS",
+    "RESEND_COOLDOWN_SECONDS",
+    "SENDS_PER_WINDOW",
+    "SEND_WINDOW_SECONDS",
+    "PortalError",
+    "access_history",
+    "action_label",
+    "challenge_method",
+    "clear_expired_sessions",
+    "confirm_totp_enrolment",
+    "consent_wording",
+    "create_portal",
+    "enrol_totp",
+    "follow_merged_identity",
+    "get_activation_link",
+    "get_portal_for_user",
+    "new_totp_device",
+    "open_portal",
+    "portal_sections",
+    "portal_signatories",
+    "portals_of",
+    "register_portal_section",
+    "replace_lost_phone",
+    "resend_code",
+    "revoke_accesses",
+    "signed_totp_key",
+    "start_activation",
+    "start_contact_change",
+    "start_login",
+    "start_totp_enrolment",
+    "totp_device",
+    "totp_enrolment_page",
+    "totp_qr_svg",
+    "totp_secret",
+    "verify_code",
+]

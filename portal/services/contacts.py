@@ -1,0 +1,111 @@
+"""Changes of a patient's contact details: by the patient (with a code), or a lost phone."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from notifications import services as notifications
+from portal.models import CodeChallenge, User
+from portal.services.challenges import _new_challenge
+from portal.services.recipients import PortalError, _email, _mobile_e164
+
+
+def start_contact_change(
+    *,
+    user: User,
+    password: str,
+    email: str = "",
+    mobile: str = "",
+    ip: str | None = None,
+) -> CodeChallenge:
+    """Changing the email or mobile: the password again, then a code sent to the new one."""
+    if not user.check_password(password):
+        raise PortalError(_("Incorrect password."))
+    if bool(email) == bool(mobile):
+        raise PortalError(_("Change either the email or the mobile phone."))
+    if email:
+        new_value, method = _email(email), CodeChallenge.Method.EMAIL
+        if User.objects.filter(email__iexact=new_value).exclude(pk=user.pk).exists():
+            raise PortalError(_("This email address is already used by another person."))
+    else:
+        new_value, method = _mobile_e164(mobile), CodeChallenge.Method.SMS
+    with transaction.atomic():
+        return _new_challenge(
+            user=user,
+            purpose=CodeChallenge.Purpose.CONTACT_CHANGE,
+            ip=ip,
+            method=method,
+            new_value=new_value,
+        )
+
+
+def _apply_contact_change(*, user: User, challenge: CodeChallenge) -> list[str]:
+    """Apply a confirmed change; the old address or number is told (it may be an intrusion)."""
+    field = "email" if challenge.method == CodeChallenge.Method.EMAIL else "mobile"
+    old = str(getattr(user, field))
+    setattr(user, field, challenge.new_value)
+    context = {"what": field}
+    key = f"challenge:{challenge.uuid}"
+    if field == "email":
+        notifications.queue_email(
+            purpose="contact_changed",
+            object_key=key,
+            to=old,
+            template="contact_changed",
+            context=context,
+        )
+    else:
+        notifications.queue_sms(
+            purpose="contact_changed",
+            object_key=key,
+            to=old,
+            template="contact_changed",
+            context=context,
+        )
+    return [field]
+
+
+@transaction.atomic
+def replace_lost_phone(
+    *,
+    user: User,
+    mobile: str,
+    identity_checked: bool,
+    by: User,
+    ip: str | None = None,
+) -> User:
+    """A professional or an admin, having checked the patient's identity, sets a new mobile.
+
+    The authenticator app is removed too (it was probably on the lost phone), locks are
+    lifted, the patient is told by email, and the access log keeps who did it.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not identity_checked:
+        raise PortalError(_("Check the patient's identity document first."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != User.Role.PATIENT:
+        raise PortalError(_("Only a patient account can be changed here."))
+    new_mobile = _mobile_e164(mobile)
+    user.mobile = new_mobile
+    user.code_failures, user.locked_until = 0, None
+    user.save(update_fields=["mobile", "code_failures", "locked_until"])
+    TOTPDevice.objects.filter(user=user).delete()
+    CodeChallenge.objects.filter(user=user, verified_at__isnull=True).delete()
+    notifications.queue_email(
+        purpose="lost_phone",
+        object_key=f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        to=user.email,
+        template="contact_changed",
+        context={"what": "mobile", "by_professional": True},
+    )
+    audit.record(
+        action="patient.lost_phone",
+        actor=by,
+        ip=ip,
+        object_type="user",
+        object_id=user.pk,
+        details={"identity_checked": True},
+    )
+    return user
