@@ -146,43 +146,14 @@ def plan(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PlanForm(request.POST)
         identity = _chosen_identity(request.POST.get("patient", ""))
-        if form.is_valid() and identity is None:  # merged or deactivated meanwhile
-            form.add_error("patient", _("Search for the patient, then choose them in the list."))
-        if form.is_valid() and identity is not None:
-            data = form.cleaned_data
-            has_portal = documents.has_active_portal(identity)
-            try:
-                teleconsultation = services.plan_teleconsultation(
-                    identity=identity,
-                    clinician=request.user,
-                    starts_at=data["starts_at"],
-                    duration_minutes=data["duration_minutes"],
-                    reason=data["reason"],
-                    invite_by_email=data["invite_email"],
-                    invite_by_sms=data["invite_sms"],
-                    email=data["email"],
-                    mobile=data["mobile"],
-                    create_portal=data["create_portal"] and not has_portal,
-                    quality=data["quality"],
-                    consent_given=data["consent"],
-                    ip=audit.client_ip(request),
-                )
-            except services.TeleconsultError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error))
-            else:
-                messages.success(request, _("The teleconsultation is planned."))
-                return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+        teleconsultation = _plan_from(request, form, identity)
+        if teleconsultation is not None:
+            messages.success(request, _("The teleconsultation is planned."))
+            return redirect("teleconsult:detail", pk=teleconsultation.uuid)
         status = 400
     else:
         identity = _chosen_identity(request.GET.get("patient", ""))
-        initial: dict[str, Any] = {"create_portal": True}
-        if identity is not None:
-            initial |= {
-                "patient": identity.uuid,
-                "email": identity.email,
-                "mobile": identity.mobile.as_national.replace(" ", "") if identity.mobile else "",
-            }
-        form = PlanForm(initial=initial)
+        form = PlanForm(initial=_plan_initial(identity))
         status = 200
     context: dict[str, Any] = {
         "form": form,
@@ -197,6 +168,47 @@ def plan(request: HttpRequest) -> HttpResponse:
         found, status = _search(request)
         context |= found | {"search": found["form"], "searched_here": True}
     return render(request, "teleconsult/plan.html", context, status=status)
+
+
+def _plan_initial(identity: Any) -> dict[str, Any]:
+    if identity is None:
+        return {"create_portal": True}
+    mobile = identity.mobile.as_national.replace(" ", "") if identity.mobile else ""
+    return {
+        "create_portal": True,
+        "patient": identity.uuid,
+        "email": identity.email,
+        "mobile": mobile,
+    }
+
+
+def _plan_from(request: HttpRequest, form: PlanForm, identity: Any) -> Teleconsultation | None:
+    """The planned teleconsultation; None with the form's errors set."""
+    if not form.is_valid():
+        return None
+    if identity is None:  # merged or deactivated meanwhile
+        form.add_error("patient", _("Search for the patient, then choose them in the list."))
+        return None
+    data = form.cleaned_data
+    try:
+        return services.plan_teleconsultation(
+            identity=identity,
+            clinician=request.user,
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            reason=data["reason"],
+            invite_by_email=data["invite_email"],
+            invite_by_sms=data["invite_sms"],
+            email=data["email"],
+            mobile=data["mobile"],
+            create_portal=data["create_portal"] and not documents.has_active_portal(identity),
+            quality=data["quality"],
+            consent_given=data["consent"],
+            ip=audit.client_ip(request),
+        )
+    except services.TeleconsultError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        return None
 
 
 def _consent_wording() -> str:
@@ -300,46 +312,24 @@ def _french(amount: Any) -> str:
 def finalise(request: HttpRequest, pk: object) -> HttpResponse:
     """ "Valider": rating, comment, amount, documents, correspondents, in one step."""
     teleconsultation = _get_teleconsultation_for_clinician(request, pk)
+    if teleconsultation.status != Teleconsultation.Status.PLANNED:
+        return _already_ended(request, teleconsultation)
     form = FinaliseForm(request.POST)
     rows = FinaliseDocumentFormSet(request.POST, request.FILES, prefix="documents")
     recipients = CorrespondentsForm(request.POST)
-    if teleconsultation.status != Teleconsultation.Status.PLANNED:
-        token = request.POST.get("token", "")
-        if token and teleconsultation.finalise_token == token:
-            return redirect("teleconsult:detail", pk=teleconsultation.uuid)  # a retry: done
-        messages.error(
-            request,
-            _("This teleconsultation was cancelled: it cannot be finalised.")
-            if teleconsultation.status == Teleconsultation.Status.CANCELLED
-            else _("This teleconsultation is already finalised."),
-        )
-        return redirect("teleconsult:detail", pk=teleconsultation.uuid)
     if form.is_valid() and rows.is_valid() and recipients.is_valid():
         try:
-            services.finalise_teleconsultation(
-                teleconsultation=teleconsultation,
-                finalisation=services.Finalisation(
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                    amount=form.cleaned_data["amount"],
-                    documents=rows.new_documents(),
-                    professionals=list(recipients.cleaned_data["correspondents"]),
-                ),
-                by=request.user,
-                token=recipients.cleaned_data["token"],
-                ip=audit.client_ip(request),
-            )
+            _finalise_from(request, teleconsultation, form, rows, recipients)
         except services.TeleconsultError as error:
-            if error.field == "documents":
-                recipients.add_error(None, str(error))
-            else:
+            if error.field != "documents":
                 messages.error(request, str(error))
                 return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+            recipients.add_error(None, str(error))
         else:
             messages.success(request, _("The teleconsultation is finalised."))
             return redirect("teleconsult:detail", pk=teleconsultation.uuid)
     if request.FILES:
-        # A browser never keeps chosen files across a refused form: say it, once.
+        # A browser never keeps chosen files across a refused form: say which, once.
         names = ", ".join(sorted({upload.name for upload in request.FILES.values()}))
         recipients.add_error(
             None,
@@ -351,12 +341,49 @@ def finalise(request: HttpRequest, pk: object) -> HttpResponse:
     return _with_room_csp(render(request, "teleconsult/detail.html", context, status=400))
 
 
+def _already_ended(request: HttpRequest, teleconsultation: Teleconsultation) -> HttpResponse:
+    """A retry of the form that finalised it goes to its recap; anything else is told why."""
+    token = request.POST.get("token", "")
+    if not (token and teleconsultation.finalise_token == token):
+        messages.error(
+            request,
+            _("This teleconsultation was cancelled: it cannot be finalised.")
+            if teleconsultation.status == Teleconsultation.Status.CANCELLED
+            else _("This teleconsultation is already finalised."),
+        )
+    return redirect("teleconsult:detail", pk=teleconsultation.uuid)
+
+
+def _finalise_from(
+    request: HttpRequest,
+    teleconsultation: Teleconsultation,
+    form: FinaliseForm,
+    rows: Any,
+    recipients: CorrespondentsForm,
+) -> Teleconsultation:
+    return services.finalise_teleconsultation(
+        teleconsultation=teleconsultation,
+        finalisation=services.Finalisation(
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            amount=form.cleaned_data["amount"],
+            documents=rows.new_documents(),
+            professionals=list(recipients.cleaned_data["correspondents"]),
+        ),
+        by=request.user,
+        token=recipients.cleaned_data["token"],
+        ip=audit.client_ip(request),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def reschedule(request: HttpRequest, pk: object) -> HttpResponse:
     """Move the teleconsultation; the patient is told by the invitation's channels."""
     teleconsultation = _get_teleconsultation_for_clinician(request, pk)
-    if request.method == "POST":
+    if request.method == "GET":
+        form = RescheduleForm(initial=_schedule_of(teleconsultation))
+    else:
         form = RescheduleForm(request.POST)
         if form.is_valid():
             try:
@@ -372,23 +399,18 @@ def reschedule(request: HttpRequest, pk: object) -> HttpResponse:
             else:
                 messages.success(request, _("The teleconsultation was moved; the patient is told."))
                 return redirect("teleconsult:detail", pk=teleconsultation.uuid)
-        status = 400
-    else:
-        starts = timezone.localtime(teleconsultation.starts_at)
-        form = RescheduleForm(
-            initial={
-                "date": starts.date(),
-                "time": starts.time().replace(second=0, microsecond=0),
-                "duration_minutes": teleconsultation.duration_minutes,
-            }
-        )
-        status = 200
-    return render(
-        request,
-        "teleconsult/reschedule.html",
-        {"form": form, "teleconsultation": teleconsultation},
-        status=status,
-    )
+    context = {"form": form, "teleconsultation": teleconsultation}
+    status = 200 if request.method == "GET" else 400
+    return render(request, "teleconsult/reschedule.html", context, status=status)
+
+
+def _schedule_of(teleconsultation: Teleconsultation) -> dict[str, Any]:
+    starts = timezone.localtime(teleconsultation.starts_at)
+    return {
+        "date": starts.date(),
+        "time": starts.time().replace(second=0, microsecond=0),
+        "duration_minutes": teleconsultation.duration_minutes,
+    }
 
 
 @require_POST
