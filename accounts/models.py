@@ -11,6 +11,8 @@ while the code lives here, at the floor, where ``identities`` and every other ap
 Their migrations stay in ``portal/migrations/``; ``portal.models`` re-exports them for those.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -120,6 +122,13 @@ class ProfessionalProfile(models.Model):
     profession = models.CharField(_("profession"), max_length=4, choices=Profession.choices)
     specialty = models.CharField(_("specialty"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Pre-fills "Validation du paiement patient" when a teleconsultation is finalised.
+    default_amount = models.DecimalField(
+        _("default teleconsultation amount (€)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+    )
 
     class Meta:
         app_label = "portal"

@@ -45,6 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST or None, initial=request.GET.dict())
     duplicates: list[services.LikelyDuplicate] = []
+    next_url = _next_url(request)
     if request.method == "POST" and form.is_valid():
         try:
             identity = services.register_identity(
@@ -60,15 +61,25 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Identity created: %(identity)s.") % {"identity": identity})
-            # Back to the flow that asked for the identity (the print wizard), with it.
-            back = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                separator = "&" if "?" in back else "?"
-                return redirect(f"{back}{separator}identite={identity.uuid}")
+            if next_url:  # back to the flow that sent here (planning), the identity chosen
+                separator = "&" if "?" in next_url else "?"
+                return redirect(f"{next_url}{separator}patient={identity.uuid}")
             return redirect("identities:detail", identity_uuid=identity.uuid)
-    return render(request, "identities/create.html", {"form": form, "duplicates": duplicates})
+    return render(
+        request,
+        "identities/create.html",
+        {"form": form, "duplicates": duplicates, "next": next_url},
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go back after a creation: a local path only, never another site."""
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
 
 
 @require_GET

@@ -320,6 +320,25 @@ PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 OTP_TOTP_ISSUER = PORTAL_NAME
 
+# --- Teleconsultation video ---------------------------------------------------------------------
+# The room of a teleconsultation: "{room}" is replaced by an unguessable name (a region may run
+# its own Jitsi Meet server). The clinician's page drives it through Jitsi's IFrame API, loaded
+# from TELECONSULT_VIDEO_API_SCRIPT (default: external_api.js at the room's origin; empty for a
+# provider without that API: the room then opens in a new tab).
+TELECONSULT_VIDEO_URL = env_str("TELECONSULT_VIDEO_URL", "https://meet.jit.si/{room}")
+if "{room}" not in TELECONSULT_VIDEO_URL or not TELECONSULT_VIDEO_URL.startswith("https://"):
+    raise ImproperlyConfigured("TELECONSULT_VIDEO_URL must be an https:// URL containing {room}.")
+_VIDEO_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(TELECONSULT_VIDEO_URL))
+TELECONSULT_VIDEO_API_SCRIPT = env_str(
+    "TELECONSULT_VIDEO_API_SCRIPT", f"{_VIDEO_ORIGIN}/external_api.js"
+)
+# Development and tests reach no video server: a local stand-in of external_api.js (same API,
+# same hang-up events) and a stand-in room page are served instead. Refused in production.
+TELECONSULT_VIDEO_STAND_IN = env_bool("TELECONSULT_VIDEO_STAND_IN", default=not PRODUCTION)
+# How long before its start the patient's link opens, and how long after its end it stays open.
+TELECONSULT_JOIN_EARLY_MINUTES = env_int("TELECONSULT_JOIN_EARLY_MINUTES", 15, minimum=0)
+TELECONSULT_JOIN_LATE_MINUTES = env_int("TELECONSULT_JOIN_LATE_MINUTES", 30, minimum=0)
+
 # --- Audit trail --------------------------------------------------------------------------------
 # Traces of access to health data are kept at least 6 months (PGSSI-S); longer by default.
 AUDIT_MIN_RETENTION_DAYS = 183
@@ -355,6 +374,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
+    # The video room's origin only (the teleconsultation page embeds it); nothing else is framed.
+    "frame-src": [CSP.SELF if TELECONSULT_VIDEO_STAND_IN else _VIDEO_ORIGIN],
     "form-action": [CSP.SELF],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -390,7 +411,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     # twilio logs every request and response at INFO: a dozen lines per SMS.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        "twilio.http_client": {"level": "WARNING"},
+        # WeasyPrint logs each step of every receipt it renders at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice(
@@ -422,6 +448,8 @@ def _refuse_insecure_production() -> None:
         problems.append("REDIS_URL must be set: production tasks run on Celery workers")
     if CELERY_TASK_ALWAYS_EAGER:
         problems.append("CELERY_TASK_ALWAYS_EAGER must be false")
+    if TELECONSULT_VIDEO_STAND_IN:
+        problems.append("TELECONSULT_VIDEO_STAND_IN must be false: it is a local imitation")
     if not SITE_URL.startswith("https://"):
         problems.append("SITE_URL must be the portal's public https:// address")
     if problems:

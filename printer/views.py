@@ -247,8 +247,8 @@ def job_patient(request: HttpRequest, job_uuid: object) -> HttpResponse:
         services.set_patient(job=job, identity=identity)
         return redirect("printer:job_recipients", job_uuid=job.uuid)
     created = None
-    if request.GET.get("identite"):
-        created = identities.get_identity(identity_uuid=_uuid(request.GET["identite"]))
+    if request.GET.get("patient"):  # back from the identity creation
+        created = identities.get_identity(identity_uuid=_uuid(request.GET["patient"]))
     form = SearchForm(None)
     return _wizard(
         request,

@@ -18,6 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _drop_file(page: object, selector: str, name: str, content: bytes) -> None:
     """Drop a file on the zone as a user would drag it from their desktop."""
+    # The zone shows once documents.js has run: before, a drop would find no listener.
+    page.locator(selector).wait_for(state="visible")
     page.evaluate(
         """([selector, name, data]) => {
             const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));

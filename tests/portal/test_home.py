@@ -23,7 +23,9 @@ def test_it_shows_the_three_sections_to_a_clinician(clinician_client: Client) ->
     assert "Mes téléconsultations" in body
     assert "Impressions en attente" in body
     assert "Envoyer un document" in body
+    # With nothing planned yet; the card itself is tested in tests/teleconsult/test_agenda.py.
     assert "Aucune téléconsultation planifiée." in body
+    assert reverse("teleconsult:plan") in body
 
 
 def test_it_names_the_brands_from_the_settings(clinician_client: Client, settings: object) -> None:

@@ -101,7 +101,7 @@ def test_a_new_identity_comes_back_to_the_wizard(
     )
     assert response.status_code == 302, response.content.decode()
     identity = Identity.objects.get(birth_name="DUCABLE")
-    assert response["Location"] == f"{back}?identite={identity.uuid}"
+    assert response["Location"] == f"{back}?patient={identity.uuid}"
     page = clinician_client.get(response["Location"]).content.decode()
     assert "Choisir ce patient" in page and "DUCABLE" in page
 

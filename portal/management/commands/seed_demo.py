@@ -5,6 +5,7 @@ published password would be a hole.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +31,8 @@ CLINICIANS = [
         "profession": Profession.PHYSICIAN,
         "specialty": "Médecine générale",
         "organisation": "Maison de santé de Chabeuil",
+        # Pre-fills "Validation du paiement patient" at a teleconsultation's finalisation.
+        "default_amount": Decimal("25.00"),
     },
     {
         "email": "paul.durand@portail.test",
@@ -39,6 +42,7 @@ CLINICIANS = [
         "profession": Profession.PHYSICIAN,
         "specialty": "Cardiologie",
         "organisation": "Centre hospitalier de Valence",
+        "default_amount": Decimal("25.00"),
     },
 ]
 # The guide's patient first; its "06010230405" has 11 digits and would be refused.
@@ -178,7 +182,8 @@ class Command(BaseCommand):
             created += 1
         for data in CLINICIANS:
             profile_fields = {
-                key: data[key] for key in ("rpps", "profession", "specialty", "organisation")
+                key: data[key]
+                for key in ("rpps", "profession", "specialty", "organisation", "default_amount")
             }
             user = User.objects.filter(email=data["email"]).first()
             if user is None:

@@ -1,1 +1,0 @@
-"""Use cases of the teleconsultation: planning and finalisation come with their issue."""
