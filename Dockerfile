@@ -17,11 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 # Runtime libraries: Pango/HarfBuzz and a font for WeasyPrint (receipt PDFs), libmagic (file type
-# sniffing), gettext for msgfmt. The same list as scripts/bootstrap.
+# sniffing), gettext for msgfmt, Ghostscript for the virtual printer. The same list as scripts/bootstrap.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
-        libmagic1 gettext \
+        libmagic1 gettext ghostscript \
     && rm -rf /var/lib/apt/lists/*
 
 # The processes run as an unprivileged user; the code stays owned by root, read-only to it.

@@ -114,11 +114,17 @@ def _has_active_content(obj: object, depth: int = 0) -> bool:
     )
 
 
-def _check_pdf(content: bytes, filename: str) -> None:
+def check_pdf_file(path: str, filename: str) -> None:
+    """The PDF rules of ``check_upload`` for a PDF on disk, without reading it into memory
+    (the virtual printer checks a job as it arrives)."""
+    _check_pdf(path, filename)
+
+
+def _check_pdf(content: bytes | str, filename: str) -> None:
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(content)) as pdf:
+        with pikepdf.open(io.BytesIO(content) if isinstance(content, bytes) else content) as pdf:
             active = _has_active_content(pdf.trailer) or any(
                 _has_active_content(obj) for obj in pdf.objects
             )

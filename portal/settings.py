@@ -42,6 +42,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Another region deploys the same code under its own names.
 PORTAL_NAME = env_str("PORTAL_NAME", "MaSantéConnectée")
 PRINTER_NAME = env_str("PRINTER_NAME", "MonSisra")
+# Days a print job waits in "Impressions en attente" before it is deleted.
+PRINTER_JOB_DAYS = env_int("PRINTER_JOB_DAYS", 7, minimum=1)
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "GCS SARA")
 PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL", "contact@masanteconnectee.localhost")
 
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "identities",
     "documents",
     "teleconsult",
+    "printer",
     "notifications",
     "audit",
 ]
@@ -172,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-held-dispatches": {
         "task": "documents.tasks.sweep_held_dispatches",
         "schedule": 60.0,
+    },
+    "expire-print-jobs": {
+        "task": "printer.tasks.expire_print_jobs",
+        "schedule": crontab(minute=23),
     },
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("dossier/", include("identities.urls")),
     path("teleconsultation/", include("teleconsult.urls")),
     path("documents/", include("documents.urls")),
+    path("", include("printer.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

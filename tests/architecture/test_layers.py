@@ -7,7 +7,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
-APPS = ("accounts", "audit", "documents", "identities", "notifications", "portal", "teleconsult")
+APPS = (
+    "accounts",
+    "audit",
+    "documents",
+    "identities",
+    "notifications",
+    "portal",
+    "printer",
+    "teleconsult",
+)
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:

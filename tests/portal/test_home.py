@@ -52,3 +52,9 @@ def test_only_staff_see_the_administration_link(
     assert reverse("admin:index") not in clinician_client.get(HOME_URL).content.decode()
     client.force_login(admin_user)
     assert reverse("admin:index") in client.get(HOME_URL).content.decode()
+
+
+def test_the_print_jobs_card_says_when_nothing_waits(clinician_client: Client) -> None:
+    body = clinician_client.get(HOME_URL).content.decode()
+    assert "Aucun document imprimé vers MonSisra n'attend d'être envoyé." in body
+    assert reverse("printer:setup") in body

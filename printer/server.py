@@ -1,0 +1,552 @@
+"""The IPP printer: request checks, operations and attributes (RFC 8011, PWG 5100.12).
+
+``handle`` takes the request's stream (the message, then the document) and returns the
+encoded response. The checks run in ippeveprinter's order; Get-Printer-Attributes never asks
+who is printing, every job operation needs the printer address's token.
+"""
+
+import datetime
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.conf import settings
+
+from printer import ipp, services
+from printer.models import PrintJob
+
+# Operations.
+PRINT_JOB = 0x0002
+VALIDATE_JOB = 0x0004
+CREATE_JOB = 0x0005
+SEND_DOCUMENT = 0x0006
+CANCEL_JOB = 0x0008
+GET_JOB_ATTRIBUTES = 0x0009
+GET_JOBS = 0x000A
+GET_PRINTER_ATTRIBUTES = 0x000B
+OPERATIONS = [
+    PRINT_JOB,
+    VALIDATE_JOB,
+    CREATE_JOB,
+    SEND_DOCUMENT,
+    CANCEL_JOB,
+    GET_JOB_ATTRIBUTES,
+    GET_JOBS,
+    GET_PRINTER_ATTRIBUTES,
+]
+
+# Status codes.
+STATUS = {
+    "ok": 0x0000,
+    "bad-request": 0x0400,
+    "not-authorized": 0x0403,
+    "not-possible": 0x0404,
+    "not-found": 0x0406,
+    "request-entity-too-large": 0x0409,
+    "document-format-not-supported": 0x040A,
+    "charset-not-supported": 0x040D,
+    "compression-not-supported": 0x040F,
+    "document-format-error": 0x0410,
+    "document-security-error": 0x0413,
+    "internal-error": 0x0500,
+    "operation-not-supported": 0x0501,
+    "version-not-supported": 0x0503,
+}
+
+MEDIA = ["iso_a4_210x297mm", "iso_a5_148x210mm", "na_letter_8.5x11in", "na_legal_8.5x14in"]
+MEDIA_SIZES = {
+    "iso_a4_210x297mm": (21000, 29700),
+    "iso_a5_148x210mm": (14800, 21000),
+    "na_letter_8.5x11in": (21590, 27940),
+    "na_legal_8.5x14in": (21590, 35560),
+}
+RESOLUTION_DPI = 3  # units: dots per inch
+
+
+class Refusal(Exception):
+    def __init__(self, reason: str, message: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class Context:
+    """What the view knows of the printer addressed: its URI, its owner (None for a wrong
+    token) and where a job can be seen in the portal."""
+
+    printer_uri: str
+    secure: bool
+    owner: Any
+    more_info: str
+    job_page: Callable[[PrintJob], str]
+
+
+def handle(stream: BinaryIO, context: Context) -> bytes:
+    try:
+        request = ipp.read_message(stream)
+    except (ipp.IppError, OSError) as error:  # OSError: the client went away midway
+        return _error((2, 0), 1, "bad-request", f"Malformed IPP message: {error}")
+    version = request.version if request.version[0] in (1, 2) else (2, 0)
+    request_id = request.request_id  # echoed back, even when it is refused
+    try:
+        operation = _check(request)
+        response = ipp.Message(version, STATUS["ok"], request_id)
+        response.add_group(ipp.OPERATION).add("attributes-charset", ipp.CHARSET, "utf-8").add(
+            "attributes-natural-language", ipp.LANGUAGE, "en"
+        )
+        _HANDLERS[request.code](request, response, operation, stream, context)
+    except (ipp.IppError, OSError) as error:  # the document cut short, its chunks broken
+        return _error(version, request_id, "bad-request", f"Malformed request: {error}")
+    except Refusal as refusal:
+        return _error(version, request_id, refusal.reason, refusal.message)
+    return ipp.encode(response)
+
+
+def _error(version: tuple[int, int], request_id: int, reason: str, message: str) -> bytes:
+    response = ipp.Message(version, STATUS[reason], request_id)
+    group = response.add_group(ipp.OPERATION)
+    group.add("attributes-charset", ipp.CHARSET, "utf-8")
+    group.add("attributes-natural-language", ipp.LANGUAGE, "en")
+    if message:
+        group.add("status-message", ipp.TEXT, message[:255])
+    return ipp.encode(response)
+
+
+def _check(request: ipp.Message) -> ipp.Group:
+    """RFC 8011 4.1 and ippeveprinter's checks, in its order; the operation group."""
+    if request.version[0] not in (1, 2):
+        raise Refusal("version-not-supported", "Only IPP 1.x and 2.x are supported.")
+    if request.request_id <= 0:
+        raise Refusal("bad-request", "The request-id must be greater than 0.")
+    tags = [group.tag for group in request.groups]
+    if (
+        not tags
+        or tags[0] != ipp.OPERATION
+        or tags != sorted(tags)
+        or not request.groups[0].attributes
+    ):
+        raise Refusal("bad-request", "Missing or misordered attribute groups.")
+    operation = request.groups[0]
+    attributes = operation.attributes
+    if attributes[0].name != "attributes-charset" or attributes[0].tag != ipp.CHARSET:
+        raise Refusal("bad-request", "The first attribute must be attributes-charset.")
+    if (
+        len(attributes) < 2
+        or attributes[1].name != "attributes-natural-language"
+        or attributes[1].tag != ipp.LANGUAGE
+    ):
+        raise Refusal("bad-request", "The second attribute must be attributes-natural-language.")
+    if str(attributes[0].value).lower() not in ("utf-8", "us-ascii"):
+        raise Refusal("charset-not-supported", "Only utf-8 is supported.")
+    if operation.get("printer-uri") is None and operation.get("job-uri") is None:
+        raise Refusal("bad-request", "Missing printer-uri.")
+    if request.code not in _HANDLERS:
+        raise Refusal("operation-not-supported", "This operation is not supported.")
+    return operation
+
+
+def _owner(context: Context) -> Any:
+    if context.owner is None:
+        raise Refusal("not-authorized")
+    return context.owner
+
+
+def _value(group: ipp.Group | None, name: str, default: Any = None) -> Any:
+    attribute = group.get(name) if group is not None else None
+    return attribute.value if attribute is not None and attribute.values else default
+
+
+def _requested(operation: ipp.Group) -> set[str] | None:
+    attribute = operation.get("requested-attributes")
+    if attribute is None:
+        return None
+    requested = {str(value) for value in attribute.values}
+    # The group names ask for every attribute of their group: all of ours.
+    everything = {"all", "printer-description", "job-template", "job-description"}
+    return None if requested & everything else requested
+
+
+def _check_job_request(operation: ipp.Group, request: ipp.Message) -> None:
+    compression = _value(operation, "compression", "none")
+    if compression != "none":
+        raise Refusal("compression-not-supported", "Only uncompressed documents are supported.")
+    try:
+        services.check_format(_value(operation, "document-format"))
+    except services.JobRefused as refusal:
+        raise Refusal(refusal.reason, str(refusal)) from None
+
+
+# --- Operations -----------------------------------------------------------------------------
+
+
+def _get_printer_attributes(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    requested = _requested(operation)
+    group = response.add_group(ipp.PRINTER)
+    for attribute in _printer_attributes(context):
+        if (
+            requested is None
+            or attribute.name in requested
+            or ("media-col-database" in requested and attribute.name == "media-col-database")
+        ):
+            group.attributes.append(attribute)
+
+
+def _validate_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    _owner(context)
+    _check_job_request(operation, request)
+
+
+def _print_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    owner = _owner(context)
+    _check_job_request(operation, request)
+    try:
+        job = services.print_job(
+            owner=owner,
+            name=_job_name(operation, request),
+            originating_user_name=str(_value(operation, "requesting-user-name", "")),
+            document_format=_value(operation, "document-format"),
+            stream=stream,
+        )
+    except services.JobRefused as refusal:
+        raise Refusal(refusal.reason, str(refusal)) from None
+    _job_summary(response, job, context)
+
+
+def _create_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    owner = _owner(context)
+    job = services.create_job(
+        owner=owner,
+        name=_job_name(operation, request),
+        originating_user_name=str(_value(operation, "requesting-user-name", "")),
+    )
+    _job_summary(response, job, context)
+
+
+def _send_document(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    job = _target_job(operation, context)
+    if operation.get("last-document") is None:
+        raise Refusal("bad-request", "Missing last-document.")
+    _check_job_request(operation, request)
+    try:
+        services.send_document(
+            job=job, document_format=_value(operation, "document-format"), stream=stream
+        )
+    except services.JobRefused as refusal:
+        raise Refusal(refusal.reason, str(refusal)) from None
+    _job_summary(response, job, context)
+
+
+def _cancel_job(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    job = _target_job(operation, context)
+    try:
+        services.cancel_job(job=job)
+    except services.JobRefused as refusal:
+        raise Refusal(refusal.reason, str(refusal)) from None
+
+
+def _get_job_attributes(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    job = _target_job(operation, context)
+    requested = _requested(operation)
+    _add_job(response, job, context, requested)
+
+
+def _get_jobs(
+    request: ipp.Message,
+    response: ipp.Message,
+    operation: ipp.Group,
+    stream: BinaryIO,
+    context: Context,
+) -> None:
+    owner = _owner(context)
+    which = str(_value(operation, "which-jobs", "not-completed"))
+    if which not in ("completed", "not-completed", "all"):
+        raise Refusal("bad-request", "which-jobs must be completed, not-completed or all.")
+    limit = _value(operation, "limit", 100)
+    requested = _requested(operation)
+    if operation.get("requested-attributes") is None:
+        requested = {"job-id", "job-uri"}
+    for job in services.ipp_jobs(owner=owner, which=which, limit=max(1, min(int(limit), 100))):
+        _add_job(response, job, context, requested)
+
+
+_HANDLERS: dict[int, Callable[..., None]] = {
+    PRINT_JOB: _print_job,
+    VALIDATE_JOB: _validate_job,
+    CREATE_JOB: _create_job,
+    SEND_DOCUMENT: _send_document,
+    CANCEL_JOB: _cancel_job,
+    GET_JOB_ATTRIBUTES: _get_job_attributes,
+    GET_JOBS: _get_jobs,
+    GET_PRINTER_ATTRIBUTES: _get_printer_attributes,
+}
+
+
+# --- Jobs -----------------------------------------------------------------------------------
+
+
+def _job_name(operation: ipp.Group, request: ipp.Message) -> str:
+    name = _value(operation, "job-name") or _value(operation, "document-name") or ""
+    if isinstance(name, tuple):  # nameWithLanguage
+        name = name[1]
+    return str(name)
+
+
+def _target_job(operation: ipp.Group, context: Context) -> PrintJob:
+    owner = _owner(context)
+    job_id = _value(operation, "job-id")
+    if job_id is None:
+        job_uri = str(_value(operation, "job-uri", ""))
+        tail = job_uri.rstrip("/").rsplit("/", 1)[-1]
+        job_id = int(tail) if tail.isdigit() else None
+    if not isinstance(job_id, int) or job_id <= 0:
+        raise Refusal("bad-request", "Missing job-id.")
+    try:
+        return services.ipp_job(owner=owner, job_id=job_id)
+    except services.NotFound:
+        raise Refusal("not-found", "No such job.") from None
+    except PermissionError:
+        raise Refusal("not-authorized") from None
+
+
+def _job_summary(response: ipp.Message, job: PrintJob, context: Context) -> None:
+    _add_job(
+        response,
+        job,
+        context,
+        {"job-id", "job-uri", "job-state", "job-state-reasons", "job-state-message"},
+    )
+
+
+_REASONS = {
+    PrintJob.State.PENDING: "job-incoming",
+    PrintJob.State.PROCESSING: "job-incoming",
+    PrintJob.State.CANCELED: "job-canceled-by-user",
+    PrintJob.State.ABORTED: "aborted-by-system",
+    PrintJob.State.COMPLETED: "job-completed-successfully",
+}
+
+
+def _seconds(moment: datetime.datetime | None) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _add_job(
+    response: ipp.Message, job: PrintJob, context: Context, requested: set[str] | None
+) -> None:
+    completed = job.completed_at if job.state >= PrintJob.State.CANCELED else None
+    state_message = job.state_message or (
+        "Waiting in the print inbox." if job.state == PrintJob.State.COMPLETED else ""
+    )
+    attributes = [
+        ("job-id", ipp.INTEGER, [job.pk]),
+        ("job-uri", ipp.URI, [f"{context.printer_uri}/{job.pk}"]),
+        ("job-printer-uri", ipp.URI, [context.printer_uri]),
+        ("job-more-info", ipp.URI, [context.job_page(job)]),
+        ("job-name", ipp.NAME, [job.name or "document"]),
+        ("job-originating-user-name", ipp.NAME, [job.originating_user_name or "-"]),
+        ("job-state", ipp.ENUM, [job.state]),
+        ("job-state-reasons", ipp.KEYWORD, [_REASONS[job.state]]),
+        ("job-state-message", ipp.TEXT, [state_message or "-"]),
+        ("number-of-documents", ipp.INTEGER, [1 if job.file else 0]),
+        ("job-k-octets", ipp.INTEGER, [(job.size + 1023) // 1024]),
+        ("time-at-creation", ipp.INTEGER, [_seconds(job.created_at)]),
+        ("time-at-processing", ipp.INTEGER, [_seconds(job.created_at)]),
+        ("date-time-at-creation", ipp.DATE_TIME, [job.created_at]),
+        ("date-time-at-processing", ipp.DATE_TIME, [job.created_at]),
+        ("job-printer-up-time", ipp.INTEGER, [int(time.time())]),
+    ]
+    if completed is not None:
+        attributes += [
+            ("time-at-completed", ipp.INTEGER, [_seconds(completed)]),
+            ("date-time-at-completed", ipp.DATE_TIME, [completed]),
+        ]
+    else:
+        attributes += [
+            ("time-at-completed", ipp.NO_VALUE, [None]),
+            ("date-time-at-completed", ipp.NO_VALUE, [None]),
+        ]
+    group = response.add_group(ipp.JOB)
+    for name, tag, values in attributes:
+        if requested is None or name in requested:
+            group.attributes.append(ipp.Attribute(name, tag, values))
+
+
+# --- The printer's attributes ---------------------------------------------------------------
+
+
+def _media_col(media: str) -> list[ipp.Attribute]:
+    x, y = MEDIA_SIZES[media]
+    return [
+        ipp.Attribute(
+            "media-size",
+            ipp.BEGIN_COLLECTION,
+            [
+                [
+                    ipp.Attribute("x-dimension", ipp.INTEGER, [x]),
+                    ipp.Attribute("y-dimension", ipp.INTEGER, [y]),
+                ]
+            ],
+        ),
+        ipp.Attribute("media-size-name", ipp.KEYWORD, [media]),
+        ipp.Attribute("media-top-margin", ipp.INTEGER, [0]),
+        ipp.Attribute("media-bottom-margin", ipp.INTEGER, [0]),
+        ipp.Attribute("media-left-margin", ipp.INTEGER, [0]),
+        ipp.Attribute("media-right-margin", ipp.INTEGER, [0]),
+    ]
+
+
+def _printer_attributes(context: Context) -> list[ipp.Attribute]:
+    name = settings.PRINTER_NAME
+    a = ipp.Attribute
+    pending = services.queued_job_count(context.owner)
+    return [
+        a("printer-uri-supported", ipp.URI, [context.printer_uri]),
+        a("uri-security-supported", ipp.KEYWORD, ["tls" if context.secure else "none"]),
+        a("uri-authentication-supported", ipp.KEYWORD, ["none"]),
+        a("printer-name", ipp.NAME, [name]),
+        a("printer-info", ipp.TEXT, [f"{name} ({settings.PORTAL_NAME})"[:127]]),
+        a("printer-location", ipp.TEXT, [settings.PORTAL_NAME[:127]]),
+        a("printer-make-and-model", ipp.TEXT, [f"{settings.PORTAL_NAME} virtual printer"[:127]]),
+        a("printer-more-info", ipp.URI, [context.more_info]),
+        a(
+            "printer-uuid",
+            ipp.URI,
+            [f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, context.printer_uri)}"],
+        ),
+        a("printer-state", ipp.ENUM, [3]),
+        a("printer-state-reasons", ipp.KEYWORD, ["none"]),
+        a("printer-state-message", ipp.TEXT, ["Ready"]),
+        a("printer-is-accepting-jobs", ipp.BOOLEAN, [True]),
+        a("printer-up-time", ipp.INTEGER, [int(time.time())]),
+        a("queued-job-count", ipp.INTEGER, [pending]),
+        a("ipp-versions-supported", ipp.KEYWORD, ["1.0", "1.1", "2.0"]),
+        a("ipp-features-supported", ipp.KEYWORD, ["ipp-everywhere"]),
+        a("operations-supported", ipp.ENUM, list(OPERATIONS)),
+        a("multiple-document-jobs-supported", ipp.BOOLEAN, [False]),
+        a("multiple-operation-time-out", ipp.INTEGER, [services.MULTIPLE_OPERATION_TIME_OUT]),
+        a("charset-configured", ipp.CHARSET, ["utf-8"]),
+        a("charset-supported", ipp.CHARSET, ["utf-8", "us-ascii"]),
+        a("natural-language-configured", ipp.LANGUAGE, ["en"]),
+        a("generated-natural-language-supported", ipp.LANGUAGE, ["en"]),
+        a("document-format-default", ipp.MIME_TYPE, ["application/pdf"]),
+        a(
+            "document-format-supported",
+            ipp.MIME_TYPE,
+            ["application/pdf", "image/pwg-raster", "application/octet-stream"],
+        ),
+        a("compression-supported", ipp.KEYWORD, ["none"]),
+        a("pdl-override-supported", ipp.KEYWORD, ["attempted"]),
+        a("job-k-octets-supported", ipp.RANGE, [(0, 20 * 1024)]),
+        a("color-supported", ipp.BOOLEAN, [True]),
+        a("pages-per-minute", ipp.INTEGER, [60]),
+        a("pages-per-minute-color", ipp.INTEGER, [60]),
+        a("copies-default", ipp.INTEGER, [1]),
+        a("copies-supported", ipp.RANGE, [(1, 999)]),
+        a("finishings-default", ipp.ENUM, [3]),
+        a("finishings-supported", ipp.ENUM, [3]),
+        a("job-sheets-default", ipp.KEYWORD, ["none"]),
+        a("job-sheets-supported", ipp.KEYWORD, ["none"]),
+        a("media-default", ipp.KEYWORD, [MEDIA[0]]),
+        a("media-supported", ipp.KEYWORD, list(MEDIA)),
+        a("media-ready", ipp.KEYWORD, [MEDIA[0]]),
+        a("media-col-default", ipp.BEGIN_COLLECTION, [_media_col(MEDIA[0])]),
+        a("media-col-ready", ipp.BEGIN_COLLECTION, [_media_col(MEDIA[0])]),
+        a("media-col-database", ipp.BEGIN_COLLECTION, [_media_col(media) for media in MEDIA]),
+        a(
+            "media-col-supported",
+            ipp.KEYWORD,
+            [
+                "media-size",
+                "media-size-name",
+                "media-top-margin",
+                "media-bottom-margin",
+                "media-left-margin",
+                "media-right-margin",
+            ],
+        ),
+        a(
+            "media-size-supported",
+            ipp.BEGIN_COLLECTION,
+            [
+                [a("x-dimension", ipp.INTEGER, [x]), a("y-dimension", ipp.INTEGER, [y])]
+                for x, y in MEDIA_SIZES.values()
+            ],
+        ),
+        a("media-bottom-margin-supported", ipp.INTEGER, [0]),
+        a("media-left-margin-supported", ipp.INTEGER, [0]),
+        a("media-right-margin-supported", ipp.INTEGER, [0]),
+        a("media-top-margin-supported", ipp.INTEGER, [0]),
+        a("orientation-requested-default", ipp.ENUM, [3]),
+        a("orientation-requested-supported", ipp.ENUM, [3, 4, 5, 6]),
+        a("output-bin-default", ipp.KEYWORD, ["face-up"]),
+        a("output-bin-supported", ipp.KEYWORD, ["face-up"]),
+        a("print-quality-default", ipp.ENUM, [4]),
+        a("print-quality-supported", ipp.ENUM, [3, 4, 5]),
+        a("printer-resolution-default", ipp.RESOLUTION, [(300, 300, RESOLUTION_DPI)]),
+        a("printer-resolution-supported", ipp.RESOLUTION, [(300, 300, RESOLUTION_DPI)]),
+        a("sides-default", ipp.KEYWORD, ["one-sided"]),
+        a(
+            "sides-supported",
+            ipp.KEYWORD,
+            ["one-sided", "two-sided-long-edge", "two-sided-short-edge"],
+        ),
+        a("print-color-mode-default", ipp.KEYWORD, ["color"]),
+        a("print-color-mode-supported", ipp.KEYWORD, ["auto", "color", "monochrome"]),
+        a("number-up-default", ipp.INTEGER, [1]),
+        a("number-up-supported", ipp.INTEGER, [1]),
+        a("pwg-raster-document-resolution-supported", ipp.RESOLUTION, [(300, 300, RESOLUTION_DPI)]),
+        a("pwg-raster-document-type-supported", ipp.KEYWORD, ["black_1", "sgray_8", "srgb_8"]),
+        a("pwg-raster-document-sheet-back", ipp.KEYWORD, ["normal"]),
+        a("which-jobs-supported", ipp.KEYWORD, ["completed", "not-completed", "all"]),
+        a("job-ids-supported", ipp.BOOLEAN, [False]),
+        a(
+            "printer-device-id",
+            ipp.TEXT,
+            [f"MFG:{settings.PORTAL_NAME};MDL:{name};CMD:PDF,PWGRaster;"],
+        ),
+    ]
