@@ -12,7 +12,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 MAX_SIZE = 20 * 1024 * 1024
@@ -62,7 +62,7 @@ def clean_filename(name: str) -> str:
     return base.strip(" .")[:200] or "document"
 
 
-def check_upload(uploaded: UploadedFile) -> CheckedFile:
+def check_upload(uploaded: File) -> CheckedFile:
     filename = clean_filename(uploaded.name or "")
     if uploaded.size is not None and uploaded.size > MAX_SIZE:
         raise RejectedFile(_("%(name)s: the file is larger than 20 MB.") % {"name": filename})

@@ -14,8 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinician_required
+from accounts.http import refusal_as_form_error
 from audit import services as audit
-from documents import services as documents
 from documents.forms import RecipientsForm
 from documents.models import Professional
 from identities import services as identities
@@ -345,49 +345,42 @@ def job_recap(request: HttpRequest, job_uuid: object) -> HttpResponse:
     job = _get_job_for_user(request, job_uuid)
     if job.identity_id is None or not job.recipients_chosen:
         return redirect("printer:job_recipients", job_uuid=job.uuid)
-    has_portal = documents.has_active_portal(job.identity)
-    professionals = list(job.professionals.select_related("organisation").order_by("last_name"))
-    if request.method == "POST":
-        form = RecipientsForm(request.POST, has_portal=has_portal)
-        if form.is_valid():
-            try:
-                dispatch = services.send_job(
-                    job=job,
-                    sender=request.user,
-                    copy_to_patient=form.cleaned_data["copy_to_patient"],
-                    ip=audit.client_ip(request),
-                )
-            except services.SendError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The document was sent."))
-                return redirect("documents:recap", dispatch_uuid=dispatch.uuid)
-    else:
-        audit.record(
-            action="identity.read",
-            actor=request.user,
+    recap = services.job_recap(job=job, by=request.user, ip=audit.client_ip(request))
+    if request.method != "POST":
+        form = RecipientsForm(initial=recap.initial, has_portal=recap.has_portal)
+        return _recap_page(request, job, recap, form)
+    form = RecipientsForm(request.POST, has_portal=recap.has_portal)
+    dispatch = form.is_valid() and refusal_as_form_error(
+        form,
+        lambda: services.send_job(
+            job=job,
+            sender=request.user,
+            copy_to_patient=form.cleaned_data["copy_to_patient"],
             ip=audit.client_ip(request),
-            object_type="identity",
-            object_id=job.identity.uuid,
-        )
-        form = RecipientsForm(
-            initial={
-                "token": job.send_token,
-                "copy_to_patient": has_portal,
-                "correspondents": [professional.rpps for professional in professionals],
-            },
-            has_portal=has_portal,
-        )
+        ),
+    )
+    if not dispatch:
+        return _recap_page(request, job, recap, form, status=400)
+    messages.success(request, _("The document was sent."))
+    return redirect("documents:recap", dispatch_uuid=dispatch.uuid)
+
+
+def _recap_page(
+    request: HttpRequest,
+    job: PrintJob,
+    recap: services.JobRecap,
+    form: RecipientsForm,
+    status: int = 200,
+) -> HttpResponse:
     back = reverse("printer:job_recap", args=[job.uuid])
-    status = 400 if request.method == "POST" else 200
     return _wizard(
         request,
         "printer/job_recap.html",
         job,
         4,
         form=form,
-        has_portal=has_portal,
-        professionals=professionals,
+        has_portal=recap.has_portal,
+        professionals=recap.professionals,
         create_portal_url=reverse("portal:create_portal", args=[job.identity.uuid])
         + "?next="
         + quote(back),

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ class DispatchError(Refused):
 class NewDocument:
     name: str
     document_type: DocumentType
-    upload: UploadedFile
+    upload: File
 
 
 def dispatch_documents(

@@ -1,6 +1,7 @@
 """Reading: one teleconsultation for its clinician, "Mes téléconsultations", the desk's card."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -12,7 +13,9 @@ from teleconsult.models import Teleconsultation
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def get_teleconsultation_for_clinician(*, user: User, pk: object) -> Teleconsultation | None:
+def get_teleconsultation_for_clinician(
+    *, user: User, pk: uuid.UUID | str
+) -> Teleconsultation | None:
     """The teleconsultation if this professional planned it; None for anyone else."""
     return (
         Teleconsultation.objects.of_clinician(user)

@@ -1,27 +1,20 @@
-"""Use cases of the virtual printer: printer addresses, receiving jobs, the inbox, the wizard."""
+"""The IPP side of a job: formats, Create-Job / Send-Document / Print-Job, storage, Get-Jobs."""
 
 import datetime
-import hashlib
 import logging
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import pikepdf
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import exceptions
 from audit import services as audit
-from documents import services as documents
-from documents.models import Dispatch, DocumentType, Professional
 from documents.validation import MAX_SIZE, RejectedFile, check_pdf_file
 from printer import ghostscript
 from printer.models import PrinterToken, PrintJob
@@ -50,74 +43,7 @@ class JobRefused(Exception):
         self.reason = reason
 
 
-# --- Printer addresses ----------------------------------------------------------------------
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def create_printer_token(*, user: Any, ip: str | None = None) -> str:
-    """A new secret printer address for this clinician; the previous one stops working.
-
-    Only its hash is stored: the token is returned once, to be shown once.
-    """
-    token = secrets.token_urlsafe(24)
-    PrinterToken.objects.update_or_create(
-        user=user,
-        defaults={"token_hash": _hash(token), "created_at": timezone.now(), "last_used_at": None},
-    )
-    audit.record(
-        action="printer.token_create",
-        actor=user,
-        ip=ip,
-        object_type="user",
-        object_id=user.pk,
-    )
-    return token
-
-
-@transaction.atomic
-def revoke_printer_token(*, user: Any, ip: str | None = None) -> bool:
-    deleted, _detail = PrinterToken.objects.filter(user=user).delete()
-    if deleted:
-        audit.record(
-            action="printer.token_revoke",
-            actor=user,
-            ip=ip,
-            object_type="user",
-            object_id=user.pk,
-        )
-    return bool(deleted)
-
-
-def printer_token_of(user: Any) -> PrinterToken | None:
-    return PrinterToken.objects.filter(user=user).first()
-
-
-def printer_owner(token: str) -> Any:
-    """The clinician whose printer this token opens, or None."""
-    if not token or len(token) > 100:
-        return None
-    row = (
-        PrinterToken.objects.select_related("user")
-        .filter(token_hash=_hash(token), user__is_active=True)
-        .first()
-    )
-    return row.user if row is not None else None
-
-
-def printer_path(token: str) -> str:
-    from django.urls import reverse
-
-    return reverse("printer:ipp", args=[token])
-
-
-# --- Receiving jobs -------------------------------------------------------------------------
-
-
-def _expiry(start: datetime.datetime) -> datetime.datetime:
+def job_expiry(start: datetime.datetime) -> datetime.datetime:
     return start + datetime.timedelta(days=settings.PRINTER_JOB_DAYS)
 
 
@@ -138,7 +64,7 @@ def create_job(*, owner: Any, name: str, originating_user_name: str) -> PrintJob
         name=name[:255],
         originating_user_name=originating_user_name[:255] or owner.email,
         created_at=now,
-        expires_at=_expiry(now),
+        expires_at=job_expiry(now),
         send_token=secrets.token_urlsafe(24),
     )
 
@@ -185,7 +111,7 @@ def _store(job: PrintJob, pdf: BinaryIO, document_format: str | None) -> None:
     job.state = PrintJob.State.COMPLETED
     job.state_message = ""
     job.completed_at = now
-    job.expires_at = _expiry(now)
+    job.expires_at = job_expiry(now)
     job.save()
     audit.record(
         action="print_job.create",
@@ -344,150 +270,3 @@ def queued_job_count(owner: Any) -> int:
     if owner is None:
         return 0
     return PrintJob.objects.filter(owner=owner, state__in=[3, 5]).count()
-
-
-# --- The inbox ------------------------------------------------------------------------------
-
-
-def waiting_jobs(user: Any) -> QuerySet[PrintJob]:
-    """ "Impressions en attente": received, not sent, not expired, newest first."""
-    return PrintJob.objects.filter(
-        owner=user,
-        state=PrintJob.State.COMPLETED,
-        dispatch__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).order_by("-created_at", "-pk")
-
-
-@dataclass(frozen=True)
-class DeskCard:
-    count: int
-    latest: list[PrintJob]
-
-
-def desk_card(user: Any) -> DeskCard:
-    jobs = waiting_jobs(user)
-    latest = list(jobs[:3])
-    count = len(latest) if len(latest) < 3 else jobs.count()
-    return DeskCard(count=count, latest=latest)
-
-
-def get_job_for_user(*, user: Any, job_uuid: object) -> PrintJob:
-    """A waiting job of this clinician; anyone else's, sent or expired: ``NotFound``."""
-    job = (
-        waiting_jobs(user).select_related("document_type", "identity").filter(uuid=job_uuid).first()
-    )
-    if job is None:
-        raise NotFound
-    return job
-
-
-def job_thumbnail(*, job: PrintJob, dpi: int = 40) -> bytes:
-    """The first page as a small PNG (Ghostscript, sandboxed); ``NotFound`` without it."""
-    if not ghostscript.available():
-        raise NotFound
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as copy, job.file.open("rb") as handle:
-        shutil.copyfileobj(handle, copy, CHUNK)
-        copy.flush()
-        try:
-            return ghostscript.first_page_png(copy.name, dpi=dpi)
-        except ghostscript.GhostscriptError:
-            raise NotFound from None
-
-
-def open_job_file(*, job: PrintJob, user: Any, ip: str | None = None) -> Any:
-    audit.record(
-        action="print_job.read",
-        actor=user,
-        ip=ip,
-        object_type="print_job",
-        object_id=job.uuid,
-    )
-    return job.file.open("rb")
-
-
-@transaction.atomic
-def delete_job(*, job: PrintJob) -> None:
-    name = job.file.name
-    job.delete()
-    if name:
-        transaction.on_commit(lambda: job.file.storage.delete(name))
-
-
-def expire_jobs(*, now: datetime.datetime | None = None) -> int:
-    """Delete the jobs past their expiry (sent or not) and their files; return how many."""
-    now = now or timezone.now()
-    count = 0
-    for job in PrintJob.objects.filter(expires_at__lte=now).order_by("pk").iterator():
-        delete_job(job=job)
-        count += 1
-    return count
-
-
-# --- The wizard -----------------------------------------------------------------------------
-
-
-def _touch(job: PrintJob, fields: list[str]) -> None:
-    job.expires_at = _expiry(timezone.now())
-    job.save(update_fields=[*fields, "expires_at"])
-
-
-def set_document_type(*, job: PrintJob, name: str, document_type: DocumentType) -> None:
-    job.name = name.strip()[:255] or job.name
-    job.document_type = document_type
-    _touch(job, ["name", "document_type"])
-
-
-def set_patient(*, job: PrintJob, identity: Any) -> None:
-    job.identity = identity
-    _touch(job, ["identity"])
-
-
-def set_recipients(*, job: PrintJob, professionals: Iterable[Professional]) -> None:
-    job.professionals.set(list(professionals))
-    job.recipients_chosen = True
-    _touch(job, ["recipients_chosen"])
-
-
-class SendError(exceptions.Refused):
-    """The sending was refused; the message is safe to show."""
-
-
-def send_job(
-    *, job: PrintJob, sender: Any, copy_to_patient: bool, ip: str | None = None
-) -> Dispatch:
-    """Send the printed document through the documents' dispatch service, once.
-
-    The job row is locked: a second click waits for the first and gets its sending.
-    """
-    with transaction.atomic():
-        job = PrintJob.objects.select_for_update().get(pk=job.pk)
-        if job.dispatch_id is not None:
-            return job.dispatch
-        if job.document_type is None or job.identity is None:
-            raise SendError(_("Choose the document type and the patient first."))
-        with job.file.open("rb") as handle:
-            upload = File(handle, name=f"{job.name or 'document'}.pdf")
-            try:
-                dispatch = documents.dispatch_documents(
-                    identity=job.identity,
-                    documents=[
-                        documents.NewDocument(
-                            name=job.name, document_type=job.document_type, upload=upload
-                        )
-                    ],
-                    sender=sender,
-                    copy_to_patient=copy_to_patient,
-                    professionals=list(job.professionals.all()),
-                    source="printer",
-                    token=job.send_token,
-                    ip=ip,
-                )
-            except documents.DispatchError as error:
-                raise SendError(str(error)) from None
-        job.dispatch = dispatch
-        job.save(update_fields=["dispatch"])
-        name = job.file.name
-        # The document now lives in the documents' storage: the job's copy goes.
-        transaction.on_commit(lambda: job.file.storage.delete(name))
-    return dispatch
