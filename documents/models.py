@@ -191,6 +191,9 @@ class Document(models.Model):
     scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
     # The virus clamd named, if it found one (the file is then deleted, the row kept).
     scan_signature = models.CharField(_("virus name"), max_length=200, blank=True)
+    # The patient's own business in a sending that also goes to colleagues (a teleconsultation
+    # receipt): the patient's portal and the sender read it, professional recipients do not.
+    patient_only = models.BooleanField(_("for the patient only"), default=False)
 
     class Meta:
         verbose_name = _("document")

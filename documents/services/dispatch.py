@@ -32,6 +32,8 @@ class NewDocument:
     name: str
     document_type: DocumentType
     upload: File
+    # Delivered to the patient's portal only, never to the professional recipients.
+    patient_only: bool = False
 
 
 def dispatch_documents(
@@ -68,6 +70,8 @@ def dispatch_documents(
         raise DispatchError(
             _("This patient has no portal yet: create it (email and mobile) before sending a copy.")
         )
+    if not copy_to_patient and any(document.patient_only for document in documents):
+        raise DispatchError(_("A document for the patient only needs “Copy to the patient”."))
     try:
         checked = [(document, check_upload(document.upload)) for document in documents]
     except RejectedFile as error:
@@ -99,6 +103,7 @@ def dispatch_documents(
                     size=len(upload.content),
                     sha256=upload.sha256,
                     author=sender,
+                    patient_only=document.patient_only,
                     scan_status=scan_status,
                     scanned_at=scanned_at if scan_status == Document.ScanStatus.CLEAN else None,
                 )

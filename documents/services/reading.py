@@ -17,7 +17,8 @@ def get_document_for_user(*, user: User, document_uuid: UUID | str) -> Document:
     """The document if this person may read it; a 404 otherwise, never a hint.
 
     Patients and their representatives read what was delivered to a portal they hold; a
-    professional reads what they sent and what was sent to them. Recipients see a sending only
+    professional reads what they sent and what was sent to them, except the documents meant for
+    the patient only (a teleconsultation receipt). Recipients see a sending only
     once it is sent (not while held for the antivirus, nor refused); its sender sees it while
     held too. Nobody reads a file the antivirus found infected. Admins use the admin.
     """
@@ -37,7 +38,7 @@ def get_document_for_user(*, user: User, document_uuid: UUID | str) -> Document:
         allowed = Q(
             dispatch__sender=user,
             dispatch__status__in=[Dispatch.Status.SENT, Dispatch.Status.WAITING_SCAN],
-        ) | (sent & Q(dispatch__deliveries__professional__user=user))
+        ) | (sent & Q(dispatch__deliveries__professional__user=user, patient_only=False))
     document = documents.filter(allowed, uuid=document_uuid).distinct().first()
     if document is None:
         raise NotFound

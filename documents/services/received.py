@@ -50,7 +50,7 @@ def received_documents(
         )
     rows = (
         # Not a sending held for the antivirus, nor a refused one.
-        Document.objects.filter(received, dispatch__status=Dispatch.Status.SENT)
+        Document.objects.filter(received, dispatch__status=Dispatch.Status.SENT, patient_only=False)
         .order_by("-dispatch__deliveries__created_at", "-dispatch__deliveries__pk", "pk")
         .values_list(
             "uuid",

@@ -119,6 +119,8 @@ def finalise_teleconsultation(
                     upload=SimpleUploadedFile(
                         f"recu-{number}.pdf", pdf, content_type="application/pdf"
                     ),
+                    # A payment is the patient's business, not the correspondents'.
+                    patient_only=True,
                 )
             )
         dispatch = None

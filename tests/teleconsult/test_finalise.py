@@ -81,6 +81,27 @@ def test_it_finalises_sends_the_documents_and_the_receipt(
     assert "Ordonnance" in page
 
 
+def test_the_correspondents_get_the_documents_but_not_the_receipt(
+    clinician_client: Client,
+    planned: Teleconsultation,
+    prescription_type: DocumentType,
+    recipient: Professional,
+    recipient_clinician: User,
+) -> None:
+    clinician_client.post(_url(planned), _form(prescription_type, correspondents=[recipient.rpps]))
+    planned.refresh_from_db()
+    receipt = planned.dispatch.documents.get(patient_only=True)
+    prescription = planned.dispatch.documents.get(patient_only=False)
+    colleague = Client()
+    colleague.force_login(recipient_clinician)
+
+    assert colleague.get(reverse("documents:download", args=[prescription.uuid])).status_code == 200
+    assert colleague.get(reverse("documents:download", args=[receipt.uuid])).status_code == 404
+    assert (
+        clinician_client.get(reverse("documents:download", args=[receipt.uuid])).status_code == 200
+    )
+
+
 def test_the_receipt_is_a_french_pdf_with_what_the_patient_needs(
     clinician: User, planned: Teleconsultation, tmp_path: object
 ) -> None:
