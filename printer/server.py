@@ -72,6 +72,18 @@ class Context:
     job_page: Callable[[PrintJob], str]
 
 
+@dataclass(frozen=True)
+class Call:
+    """One operation to answer: the request, the response being built, the request's
+    operation attributes, the document that follows them, and the printer addressed."""
+
+    request: ipp.Message
+    response: ipp.Message
+    operation: ipp.Group
+    stream: BinaryIO
+    context: Context
+
+
 def handle(stream: BinaryIO, context: Context) -> bytes:
     try:
         request = ipp.read_message(stream)
@@ -85,7 +97,9 @@ def handle(stream: BinaryIO, context: Context) -> bytes:
         response.add_group(ipp.OPERATION).add("attributes-charset", ipp.CHARSET, "utf-8").add(
             "attributes-natural-language", ipp.LANGUAGE, "en"
         )
-        _HANDLERS[request.code](request, response, operation, stream, context)
+        _HANDLERS[request.code](Call(request, response, operation, stream, context))
+    except services.JobRefused as refusal:  # a document or job the printer does not take
+        return _error(version, request_id, refusal.reason, str(refusal))
     except (ipp.IppError, OSError) as error:  # the document cut short, its chunks broken
         return _error(version, request_id, "bad-request", f"Malformed request: {error}")
     except Refusal as refusal:
@@ -161,29 +175,20 @@ def _check_job_request(operation: ipp.Group, request: ipp.Message) -> None:
     compression = _value(operation, "compression", "none")
     if compression != "none":
         raise Refusal("compression-not-supported", "Only uncompressed documents are supported.")
-    try:
-        services.check_format(_value(operation, "document-format"))
-    except services.JobRefused as refusal:
-        raise Refusal(refusal.reason, str(refusal)) from None
+    services.check_format(_value(operation, "document-format"))
 
 
 # --- Operations -----------------------------------------------------------------------------
 
 
-def _get_printer_attributes(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    requested = _requested(operation)
-    group = response.add_group(ipp.PRINTER)
+def _get_printer_attributes(call: Call) -> None:
+    requested = _requested(call.operation)
+    group = call.response.add_group(ipp.PRINTER)
     for attribute in attributes.printer_attributes(
-        printer_uri=context.printer_uri,
-        secure=context.secure,
-        more_info=context.more_info,
-        queued_jobs=services.queued_job_count(context.owner),
+        printer_uri=call.context.printer_uri,
+        secure=call.context.secure,
+        more_info=call.context.more_info,
+        queued_jobs=services.queued_job_count(call.context.owner),
         operations=OPERATIONS,
     ):
         if (
@@ -194,121 +199,70 @@ def _get_printer_attributes(
             group.attributes.append(attribute)
 
 
-def _validate_job(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    _owner(context)
-    _check_job_request(operation, request)
+def _validate_job(call: Call) -> None:
+    _owner(call.context)
+    _check_job_request(call.operation, call.request)
 
 
-def _print_job(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    owner = _owner(context)
-    _check_job_request(operation, request)
-    try:
-        job = services.print_job(
-            owner=owner,
-            name=_job_name(operation, request),
-            originating_user_name=str(_value(operation, "requesting-user-name", "")),
-            document_format=_value(operation, "document-format"),
-            stream=stream,
-        )
-    except services.JobRefused as refusal:
-        raise Refusal(refusal.reason, str(refusal)) from None
-    _job_summary(response, job, context)
+def _print_job(call: Call) -> None:
+    owner = _owner(call.context)
+    _check_job_request(call.operation, call.request)
+    job = services.print_job(
+        owner=owner,
+        name=_job_name(call.operation, call.request),
+        originating_user_name=str(_value(call.operation, "requesting-user-name", "")),
+        document_format=_value(call.operation, "document-format"),
+        stream=call.stream,
+    )
+    _job_summary(call.response, job, call.context)
 
 
-def _create_job(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    owner = _owner(context)
+def _create_job(call: Call) -> None:
+    owner = _owner(call.context)
     job = services.create_job(
         owner=owner,
-        name=_job_name(operation, request),
-        originating_user_name=str(_value(operation, "requesting-user-name", "")),
+        name=_job_name(call.operation, call.request),
+        originating_user_name=str(_value(call.operation, "requesting-user-name", "")),
     )
-    _job_summary(response, job, context)
+    _job_summary(call.response, job, call.context)
 
 
-def _send_document(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    job = _target_job(operation, context)
-    if operation.get("last-document") is None:
+def _send_document(call: Call) -> None:
+    job = _target_job(call.operation, call.context)
+    if call.operation.get("last-document") is None:
         raise Refusal("bad-request", "Missing last-document.")
-    _check_job_request(operation, request)
-    try:
-        services.send_document(
-            job=job, document_format=_value(operation, "document-format"), stream=stream
-        )
-    except services.JobRefused as refusal:
-        raise Refusal(refusal.reason, str(refusal)) from None
-    _job_summary(response, job, context)
+    _check_job_request(call.operation, call.request)
+    services.send_document(
+        job=job, document_format=_value(call.operation, "document-format"), stream=call.stream
+    )
+    _job_summary(call.response, job, call.context)
 
 
-def _cancel_job(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    job = _target_job(operation, context)
-    try:
-        services.cancel_job(job=job)
-    except services.JobRefused as refusal:
-        raise Refusal(refusal.reason, str(refusal)) from None
+def _cancel_job(call: Call) -> None:
+    job = _target_job(call.operation, call.context)
+    services.cancel_job(job=job)
 
 
-def _get_job_attributes(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    job = _target_job(operation, context)
-    requested = _requested(operation)
-    _add_job(response, job, context, requested)
+def _get_job_attributes(call: Call) -> None:
+    job = _target_job(call.operation, call.context)
+    requested = _requested(call.operation)
+    _add_job(call.response, job, call.context, requested)
 
 
-def _get_jobs(
-    request: ipp.Message,
-    response: ipp.Message,
-    operation: ipp.Group,
-    stream: BinaryIO,
-    context: Context,
-) -> None:
-    owner = _owner(context)
-    which = str(_value(operation, "which-jobs", "not-completed"))
+def _get_jobs(call: Call) -> None:
+    owner = _owner(call.context)
+    which = str(_value(call.operation, "which-jobs", "not-completed"))
     if which not in ("completed", "not-completed", "all"):
         raise Refusal("bad-request", "which-jobs must be completed, not-completed or all.")
-    limit = _value(operation, "limit", 100)
-    requested = _requested(operation)
-    if operation.get("requested-attributes") is None:
+    limit = _value(call.operation, "limit", 100)
+    requested = _requested(call.operation)
+    if call.operation.get("requested-attributes") is None:
         requested = {"job-id", "job-uri"}
     for job in services.ipp_jobs(owner=owner, which=which, limit=max(1, min(int(limit), 100))):
-        _add_job(response, job, context, requested)
+        _add_job(call.response, job, call.context, requested)
 
 
-_HANDLERS: dict[int, Callable[..., None]] = {
+_HANDLERS: dict[int, Callable[[Call], None]] = {
     PRINT_JOB: _print_job,
     VALIDATE_JOB: _validate_job,
     CREATE_JOB: _create_job,
