@@ -11,7 +11,6 @@ from accounts.decorators import clinician_required
 from audit import services as audit
 from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
-from identities.search import SearchRefused
 
 
 @require_GET
@@ -21,17 +20,11 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "searched": False}
     status = 200
     if form.is_bound and form.is_valid():
-        try:
-            services.check_search_rate(user=request.user)
-            context["results"] = services.search_identities(
-                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
-            )
-            context["searched"] = True
-        except services.SearchRateExceeded as error:
-            context["refusal"] = str(error)
-            status = 429
-        except SearchRefused as error:
-            context["refusal"] = str(error)
+        outcome = services.search_directory(
+            criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
+        )
+        context |= outcome.context()
+        status = 429 if outcome.rate_limited else 200
     template = (
         "identities/_results.html"
         if request.headers.get("HX-Request")

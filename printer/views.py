@@ -20,7 +20,6 @@ from documents.forms import RecipientsForm
 from documents.models import Professional
 from identities import services as identities
 from identities.forms import SearchForm
-from identities.search import SearchRefused
 from printer import server, services
 from printer.chunked import ChunkedReader
 from printer.forms import DocumentTypeForm, RecipientsStepForm
@@ -285,17 +284,11 @@ def job_patient_search(request: HttpRequest, job_uuid: object) -> HttpResponse:
     context: dict[str, Any] = {"job": job, "form": form, "searched": False}
     status = 200
     if form.is_valid():
-        try:
-            identities.check_search_rate(user=request.user)
-            context["results"] = identities.search_identities(
-                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
-            )
-            context["searched"] = True
-        except identities.SearchRateExceeded as error:
-            context["refusal"] = str(error)
-            status = 429
-        except SearchRefused as error:
-            context["refusal"] = str(error)
+        outcome = identities.search_directory(
+            criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
+        )
+        context |= outcome.context()
+        status = 429 if outcome.rate_limited else 200
         data = form.cleaned_data
         context["create_url"] = _create_identity_url(
             job,

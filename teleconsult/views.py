@@ -24,7 +24,6 @@ from audit import services as audit
 from documents import services as documents
 from identities import services as identities
 from identities.forms import SearchForm
-from identities.search import SearchRefused
 from teleconsult import services
 from teleconsult.forms import (
     CorrespondentsForm,
@@ -107,17 +106,11 @@ def _search(request: HttpRequest) -> tuple[dict[str, Any], int]:
     context: dict[str, Any] = {"form": form, "searched": False}
     status = 200
     if form.is_valid():
-        try:
-            identities.check_search_rate(user=request.user)
-            context["results"] = identities.search_identities(
-                criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
-            )
-            context["searched"] = True
-        except identities.SearchRateExceeded as error:
-            context["refusal"] = str(error)
-            status = 429
-        except SearchRefused as error:
-            context["refusal"] = str(error)
+        outcome = identities.search_directory(
+            criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
+        )
+        context |= outcome.context()
+        status = 429 if outcome.rate_limited else 200
     context["create_url"] = _identity_creation_url(form)
     return context, status
 

@@ -18,8 +18,10 @@ from identities.services.merge import identities_merged, merge_identities
 from identities.services.records import IdentityError, get_identity, read_identity
 from identities.services.searching import (
     SEARCHES_PER_MINUTE,
+    SearchOutcome,
     SearchRateExceeded,
     check_search_rate,
+    search_directory,
     search_identities,
 )
 
@@ -29,6 +31,7 @@ __all__ = [
     "IdentityError",
     "LikelyDuplicate",
     "LikelyDuplicatesFound",
+    "SearchOutcome",
     "SearchRateExceeded",
     "Traits",
     "check_search_rate",
@@ -41,5 +44,6 @@ __all__ = [
     "prefix_range",
     "read_identity",
     "register_identity",
+    "search_directory",
     "search_identities",
 ]

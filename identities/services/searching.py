@@ -1,6 +1,7 @@
 """The professionals' search of the directory: rate limit and trace."""
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -66,3 +67,33 @@ def search_identities(
         },
     )
     return results
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search page shows: the identities found, or why nothing was searched."""
+
+    results: list[tuple[Identity, identity_search.Match]] | None = None
+    refusal: str = ""
+    rate_limited: bool = False
+
+    def context(self) -> dict[str, Any]:
+        """The variables the search templates read (results, searched, refusal)."""
+        return {
+            "results": self.results or [],
+            "searched": self.results is not None,
+            "refusal": self.refusal,
+        }
+
+
+def search_directory(
+    *, criteria: identity_search.Criteria, by: Any, ip: str | None = None
+) -> SearchOutcome:
+    """A professional's search within the rate limit; a refusal is an outcome to show."""
+    try:
+        check_search_rate(user=by)
+        return SearchOutcome(results=search_identities(criteria=criteria, by=by, ip=ip))
+    except SearchRateExceeded as error:
+        return SearchOutcome(refusal=str(error), rate_limited=True)
+    except identity_search.SearchRefused as error:
+        return SearchOutcome(refusal=str(error))
