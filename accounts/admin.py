@@ -1,13 +1,17 @@
 """Users and professional profiles in the Django admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services as accounts
 from accounts.models import ProfessionalProfile, User
+from audit import services as audit
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -38,6 +42,19 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "last_name", "first_name", "professional_profile__rpps")
     readonly_fields = ("created_at", "last_login")
     inlines = [ProfessionalProfileInline]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the authenticator app (lost phone)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """The next login enrols a new app; the sessions the old one opened end at once."""
+        for user in queryset.order_by("pk"):
+            accounts.reset_second_factor(user=user, by=request.user, ip=audit.client_ip(request))
+        self.message_user(
+            request,
+            _("Authenticator reset for %(count)d account(s): they set up a new app at their next login.")
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
 
     def get_inlines(self, request, obj=None):  # type: ignore[no-untyped-def]
         # The professional profile is filled in once the account exists.

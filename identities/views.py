@@ -22,7 +22,7 @@ def search(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            services.check_search_rate(user=request.user)
+            services.check_search_rate(user=request.user, ip=audit.client_ip(request))
             context["results"] = services.search_identities(
                 criteria=form.criteria(), by=request.user, ip=audit.client_ip(request)
             )

@@ -49,7 +49,7 @@ PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL", "contact@masanteconnectee
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -315,10 +315,14 @@ DEV_OUTBOX = DEBUG
 PORTAL_ACTIVATION_HOURS = env_int("PORTAL_ACTIVATION_HOURS", 72, minimum=1)
 # Version of the consent wording shown to professionals; recorded with every consent.
 PORTAL_CONSENT_WORDING_VERSION = env_str("PORTAL_CONSENT_WORDING_VERSION", "2026-11")
-# Patients are logged out after this much inactivity; SESSION_COOKIE_AGE is the absolute limit.
+# Everyone (patients, professionals, admins) is logged out after this much inactivity;
+# SESSION_COOKIE_AGE is the absolute limit.
 PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 OTP_TOTP_ISSUER = PORTAL_NAME
+# Wrong codes are throttled per account and per address by accounts.services.login, for every
+# login form alike; django-otp's own per-device delay would refuse a right code after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # --- Teleconsultation video ---------------------------------------------------------------------
 # The room of a teleconsultation: "{room}" is replaced by an unguessable name (a region may run
