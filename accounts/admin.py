@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services as accounts
 from accounts.models import ProfessionalProfile, User
@@ -49,12 +50,13 @@ class UserAdmin(BaseUserAdmin):
         """The next login enrols a new app; the sessions the old one opened end at once."""
         for user in queryset.order_by("pk"):
             accounts.reset_second_factor(user=user, by=request.user, ip=audit.client_ip(request))
-        self.message_user(
-            request,
-            _("Authenticator reset for %(count)d account(s): they set up a new app at their next login.")
-            % {"count": queryset.count()},
-            messages.SUCCESS,
+        count = queryset.count()
+        message = ngettext(
+            "Authenticator reset for %(count)d account: a new app is set up at its next login.",
+            "Authenticator reset for %(count)d accounts: a new app is set up at their next login.",
+            count,
         )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     def get_inlines(self, request, obj=None):  # type: ignore[no-untyped-def]
         # The professional profile is filled in once the account exists.
