@@ -1,8 +1,9 @@
 """The professionals' login (password, then the authenticator app), logout, and the session ping."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +19,28 @@ from accounts.models import User
 from audit import services as audit
 
 logout = auth_views.LogoutView.as_view()
+
+
+@never_cache
+@require_GET
+def psc_login(request: HttpRequest) -> HttpResponse:
+    """ "Se connecter avec Pro Santé Connect": off to the national provider (when configured)."""
+    from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+    if not settings.PSC_ENABLED:
+        raise Http404
+    return OIDCAuthenticationRequestView.as_view()(request)
+
+
+@never_cache
+@require_GET
+def psc_callback(request: HttpRequest) -> HttpResponse:
+    """Back from Pro Santé Connect (accounts.psc checks everything)."""
+    from accounts.psc import CallbackView
+
+    if not settings.PSC_ENABLED:
+        raise Http404
+    return CallbackView.as_view()(request)
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -48,7 +71,8 @@ def login(request: HttpRequest) -> HttpResponse:
             sessions.start_pending_login(request, user, next_url)
             enrolled = accounts.totp_device(user) is not None
             return redirect("portal:login_code" if enrolled else "portal:login_enrol")
-    return render(request, "portal/login.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "psc": settings.PSC_ENABLED}
+    return render(request, "portal/login.html", context)
 
 
 @never_cache

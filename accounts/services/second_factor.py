@@ -189,6 +189,8 @@ def session_second_factor_is_valid(*, user: Any, marker: str | None) -> bool:
     if not marker:
         return False
     kind, _sep, pk = marker.partition(":")
+    if kind == "psc":  # Pro Santé Connect: both factors, at the national provider
+        return bool(pk) and getattr(getattr(user, "professional_profile", None), "rpps", "") == pk
     return (
         kind == "totp"
         and pk.isdigit()

@@ -145,3 +145,25 @@ def test_the_demo_accounts_log_in_with_the_demo_code(client: Client) -> None:
     code = f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
     assert client.post(reverse("portal:login_code"), {"code": code}).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_account_is_locked_out_like_any_other(
+    client: Client, admin_user: User, password: str
+) -> None:
+    for _ in range(12):
+        client.post(reverse("portal:login"), {"username": admin_user.email, "password": "nope"})
+    response = client.post(
+        reverse("portal:login"), {"username": admin_user.email, "password": password}
+    )
+    assert "Trop de tentatives" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_admins_filter_the_login_attempts_by_outcome(admin_client: Client, clinician: User) -> None:
+    Client().post(reverse("portal:login"), {"username": clinician.email, "password": "nope"})
+    changelist = reverse("admin:audit_accesslog_changelist")
+    failures = admin_client.get(changelist, {"action": "professional.login", "outcome": "failure"})
+    assert failures.status_code == 200
+    assert failures.context["cl"].result_count == 1
+    successes = admin_client.get(changelist, {"action": "professional.login", "outcome": "success"})
+    assert successes.context["cl"].result_count == 0
