@@ -35,7 +35,9 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misrea
 LOGIN_ACTION = "professional.login"
 
 
-def _trace(*, step: str, email: str, ip: str | None, user: Any = None, outcome: str = "success"):
+def _trace(
+    *, step: str, email: str, ip: str | None, user: Any = None, outcome: str = "success"
+) -> None:
     audit.record(
         action=LOGIN_ACTION,
         # The account is the actor only once proven; before that it is the target.
@@ -117,6 +119,8 @@ def verify_second_factor(*, user_id: int, code: str, ip: str | None = None) -> t
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = User.objects.get(pk=user_id)
+    if not user.is_active:  # disabled between the password and the code
+        raise Refused(_("This login attempt is over: start again."))
     try:
         check_login_allowed(email=user.email, ip=ip)
     except LoginLocked:
