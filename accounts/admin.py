@@ -38,12 +38,31 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("last_name", "first_name", "email")
-    list_display = ("email", "last_name", "first_name", "role", "is_active", "created_at")
+    list_display = (
+        "email",
+        "last_name",
+        "first_name",
+        "role",
+        "is_active",
+        "has_authenticator",
+        "created_at",
+    )
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("email", "last_name", "first_name", "professional_profile__rpps")
     readonly_fields = ("created_at", "last_login")
     inlines = [ProfessionalProfileInline]
     actions = ["reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        from django.db.models import Exists, OuterRef
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(authenticator=Exists(devices))
+
+    @admin.display(description=_("authenticator app"), boolean=True)
+    def has_authenticator(self, user: User) -> bool:
+        return bool(getattr(user, "authenticator", False))
 
     @admin.action(description=_("Reset the authenticator app (lost phone)"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

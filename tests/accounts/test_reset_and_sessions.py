@@ -167,3 +167,14 @@ def test_admins_filter_the_login_attempts_by_outcome(admin_client: Client, clini
     assert failures.context["cl"].result_count == 1
     successes = admin_client.get(changelist, {"action": "professional.login", "outcome": "success"})
     assert successes.context["cl"].result_count == 0
+
+
+def test_the_admin_user_list_says_who_has_an_authenticator(
+    admin_client: Client, clinician: User, other_clinician: User
+) -> None:
+    enrol_authenticator(clinician)
+    response = admin_client.get(reverse("admin:portal_user_changelist"))
+    rows = {user.email: user.authenticator for user in response.context["cl"].result_list}
+    assert rows[clinician.email] is True
+    assert rows[other_clinician.email] is False
+    assert "Application d&#x27;authentification" in response.content.decode()

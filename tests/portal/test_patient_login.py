@@ -281,3 +281,23 @@ def test_a_session_ends_after_twelve_hours_even_when_active(
             traveller.shift(datetime.timedelta(minutes=29))
             response = client.get(reverse("portal:patient_home"))
     assert response["Location"] == LOGIN
+
+
+def test_the_patients_login_shares_the_lockout_and_keeps_the_email(
+    client: Client, patient_a: User
+) -> None:
+    from audit.models import AccessLog
+
+    for _ in range(5):
+        _password_step(client, password="wrong-password")
+    response = _password_step(client)
+    body = _text(response)
+    assert "Trop de tentatives échouées. Pour votre sécurité, réessayez après" in body
+    assert 'value="bobby@teleconsultation.com"' in response.content.decode()
+    outcomes = list(
+        AccessLog.objects.filter(action="patient.login")
+        .order_by("pk")
+        .values_list("outcome", "object_id")
+    )
+    assert outcomes[0] == ("failure", str(patient_a.pk))
+    assert outcomes[-1] == ("denied", "")
