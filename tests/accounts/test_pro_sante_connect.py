@@ -44,7 +44,7 @@ def _private_jwk() -> tuple[dict, object]:
     return {**jwk, "kid": "test-key", "alg": "RS256", "use": "sig"}, key
 
 
-def _start(code_ttl: int) -> Iterator[dict]:
+def _start(code_ttl: int, signed_userinfo: bool = False) -> Iterator[dict]:
     if not (PROVIDER.parent / "node_modules" / "oidc-provider").exists():
         pytest.fail("tests/oidc/node_modules is missing: scripts/bootstrap --test runs npm ci.")
     port = _free_port()
@@ -59,6 +59,7 @@ def _start(code_ttl: int) -> Iterator[dict]:
             "CLIENT_SECRET": CLIENT_SECRET,
             "JWKS": json.dumps({"keys": [jwk]}),
             "CODE_TTL": str(code_ttl),
+            "SIGNED_USERINFO": "1" if signed_userinfo else "0",
             "NODE_NO_WARNINGS": "1",
         },
         stdout=subprocess.PIPE,
@@ -83,6 +84,12 @@ def provider() -> Iterator[dict]:
 def quick_provider() -> Iterator[dict]:
     """Authorization codes expire after 1 second here."""
     yield from _start(code_ttl=1)
+
+
+@pytest.fixture(scope="module")
+def signing_provider() -> Iterator[dict]:
+    """Userinfo comes as a signed JWT here (PSC may answer either way)."""
+    yield from _start(code_ttl=60, signed_userinfo=True)
 
 
 def _configure(settings: object, issuer: str, *, client_id: str = CLIENT_ID) -> None:
@@ -266,3 +273,29 @@ def test_a_wrong_audience_fails_the_whole_login_in_french(
     response = _back(client, url)
     assert response["Location"] == reverse("portal:login")
     assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_userinfo_answer_is_read_too(
+    client: Client,
+    settings: object,
+    signing_provider: dict,
+    claire: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accounts.psc import ProSanteConnectBackend
+
+    checked: list[dict] = []
+    verify = ProSanteConnectBackend.verify_token
+
+    def spy(self: object, token: str, **kwargs: object) -> dict:
+        checked.append(payload := verify(self, token, **kwargs))
+        return payload
+
+    monkeypatch.setattr(ProSanteConnectBackend, "verify_token", spy)
+    _configure(settings, signing_provider["issuer"])
+    response = _back(client, _at_the_provider(client, signing_provider["issuer"]))
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(claire.pk)
+    # The ID token, then the userinfo JWT, each checked against the provider's keys.
+    assert len(checked) == 2
+    assert checked[1]["SubjectNameID"] == RPPS

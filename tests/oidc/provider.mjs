@@ -1,6 +1,7 @@
 // A real OpenID Connect provider (oidc-provider) shaped like Pro Santé Connect, for the tests.
 // Started by tests/oidc/conftest.py on 127.0.0.1 and a free port; prints "listening" when ready.
-//   PORT, REDIRECT_URI, CLIENT_ID, CLIENT_SECRET, JWKS (private, JSON), CODE_TTL (seconds)
+//   PORT, REDIRECT_URI, CLIENT_ID, CLIENT_SECRET, JWKS (private, JSON), CODE_TTL (seconds),
+//   SIGNED_USERINFO=1 (userinfo answered as a signed JWT, as PSC may)
 // The login and consent pages are skipped: the account logged in is the RPPS number set by
 // GET /__account?rpps=... (the test's way of choosing who the professional is).
 import { createServer } from "node:http";
@@ -9,6 +10,7 @@ import Provider from "oidc-provider";
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 let nextAccount = "10001001006";
+const signedUserinfo = process.env.SIGNED_USERINFO === "1";
 
 const provider = new Provider(issuer, {
   clients: [
@@ -20,6 +22,7 @@ const provider = new Provider(issuer, {
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
       id_token_signed_response_alg: "RS256",
+      ...(signedUserinfo ? { userinfo_signed_response_alg: "RS256" } : {}),
     },
   ],
   jwks: JSON.parse(process.env.JWKS),
@@ -38,7 +41,7 @@ const provider = new Provider(issuer, {
       "SubjectOrganization",
     ],
   },
-  features: { devInteractions: { enabled: false } },
+  features: { devInteractions: { enabled: false }, jwtUserinfo: { enabled: signedUserinfo } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   ttl: { AuthorizationCode: Number(process.env.CODE_TTL || 60) },
   async findAccount(ctx, id) {
