@@ -1,13 +1,18 @@
 """Users and professional profiles in the Django admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import services as accounts
 from accounts.models import ProfessionalProfile, User
+from audit import services as audit
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -33,11 +38,44 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("last_name", "first_name", "email")
-    list_display = ("email", "last_name", "first_name", "role", "is_active", "created_at")
+    list_display = (
+        "email",
+        "last_name",
+        "first_name",
+        "role",
+        "is_active",
+        "has_authenticator",
+        "created_at",
+    )
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("email", "last_name", "first_name", "professional_profile__rpps")
     readonly_fields = ("created_at", "last_login")
     inlines = [ProfessionalProfileInline]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        from django.db.models import Exists, OuterRef
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(authenticator=Exists(devices))
+
+    @admin.display(description=_("authenticator app"), boolean=True)
+    def has_authenticator(self, user: User) -> bool:
+        return bool(getattr(user, "authenticator", False))
+
+    @admin.action(description=_("Reset the authenticator app (lost phone)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """The next login enrols a new app; the sessions the old one opened end at once."""
+        for user in queryset.order_by("pk"):
+            accounts.reset_second_factor(user=user, by=request.user, ip=audit.client_ip(request))
+        count = queryset.count()
+        message = ngettext(
+            "Authenticator reset for %(count)d account: a new app is set up at its next login.",
+            "Authenticator reset for %(count)d accounts: a new app is set up at their next login.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     def get_inlines(self, request, obj=None):  # type: ignore[no-untyped-def]
         # The professional profile is filled in once the account exists.

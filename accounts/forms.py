@@ -1,14 +1,7 @@
-"""The professionals' login form."""
+"""The login forms: the professionals' first and second factors, fields shared with patients."""
 
 from django import forms
-from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-
-from accounts import services as accounts
-from accounts.models import User
-from accounts.roles import Role
-from audit import services as audit
 
 
 def login_email_field() -> forms.EmailField:
@@ -28,37 +21,31 @@ def login_password_field() -> forms.CharField:
     )
 
 
-class ClinicianLoginForm(AuthenticationForm):
-    """Email and password; only professionals and administrators log in here."""
+class ClinicianLoginForm(forms.Form):
+    """Email and password of a professional or an administrator (the first factor)."""
 
     username = login_email_field()
     password = login_password_field()
 
-    error_messages = {
-        "invalid_login": _("Incorrect email address or password."),
-        "inactive": _("This account is disabled."),
-        "locked": _("Too many failed attempts. For your security, try again in 15 minutes."),
-        "patient": _(
-            "This login is for health professionals. Patients log in from their patient space."
-        ),
-    }
 
-    def clean(self) -> dict[str, object]:
-        email = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if email and password:
-            ip = audit.client_ip(self.request) or ""
-            if accounts.is_login_locked(email=email, ip=ip):
-                raise forms.ValidationError(self.error_messages["locked"], code="locked")
-            self.user_cache = authenticate(self.request, username=email, password=password)
-            if self.user_cache is None:
-                accounts.record_login_failure(email=email, ip=ip)
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-            accounts.clear_login_failures(email=email, ip=ip)
-        return self.cleaned_data
+class SecondFactorForm(forms.Form):
+    """The 6 digits of the authenticator app, or one of the recovery codes."""
 
-    def confirm_login_allowed(self, user: User) -> None:
-        super().confirm_login_allowed(user)
-        if user.role == Role.PATIENT:
-            raise forms.ValidationError(self.error_messages["patient"], code="patient")
+    code = forms.RegexField(
+        label=_("Code shown by your authenticator app"),
+        regex=r"^\s*([0-9]{3}\s?[0-9]{3}|[a-zA-Z0-9]{4}-?[a-zA-Z0-9]{4})\s*$",
+        error_messages={
+            "invalid": _("Type the 6 digits of the app, or a recovery code (xxxx-xxxx).")
+        },
+        help_text=_("Lost your phone? Type one of your recovery codes instead."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code shown by the app"),
+        regex=r"^\s*[0-9]{3}\s?[0-9]{3}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -142,3 +142,27 @@ class ProfessionalProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (RPPS {self.rpps})"
+
+
+class RecoveryCode(models.Model):
+    """One of the 10 single-use codes a professional keeps for a lost authenticator.
+
+    Shown once at enrolment; only their HMAC is stored.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    code_hmac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hmac"], name="accounts_recovery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

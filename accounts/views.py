@@ -1,12 +1,147 @@
-"""The professionals' login and logout pages."""
+"""The professionals' login (password, then the authenticator app), logout, and the session ping."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import ClinicianLoginForm
+from accounts import services as accounts
+from accounts import sessions
+from accounts.forms import ClinicianLoginForm, EnrolmentForm, SecondFactorForm
+from accounts.http import refusal_as_form_error
+from accounts.models import User
+from audit import services as audit
 
-login = auth_views.LoginView.as_view(
-    template_name="portal/login.html",
-    authentication_form=ClinicianLoginForm,
-    redirect_authenticated_user=True,
-)
 logout = auth_views.LogoutView.as_view()
+
+
+@never_cache
+@require_GET
+def psc_login(request: HttpRequest) -> HttpResponse:
+    """ "Se connecter avec Pro Santé Connect": off to the national provider (when configured)."""
+    from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+    if not settings.PSC_ENABLED:
+        raise Http404
+    return OIDCAuthenticationRequestView.as_view()(request)
+
+
+@never_cache
+@require_GET
+def psc_callback(request: HttpRequest) -> HttpResponse:
+    """Back from Pro Santé Connect (accounts.psc checks everything)."""
+    from accounts.psc import CallbackView
+
+    if not settings.PSC_ENABLED:
+        raise Http404
+    return CallbackView.as_view()(request)
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else reverse("portal:home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """First factor: email and password. The second comes on the next page."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.user.is_authenticated and sessions.is_verified(request):
+        return redirect(next_url)
+    form = ClinicianLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = refusal_as_form_error(
+            form,
+            lambda: accounts.check_password(
+                email=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=audit.client_ip(request),
+            ),
+        )
+        if user is not None:
+            sessions.start_pending_login(request, user, next_url)
+            enrolled = accounts.totp_device(user) is not None
+            return redirect("portal:login_code" if enrolled else "portal:login_enrol")
+    context = {"form": form, "next": next_url, "psc": settings.PSC_ENABLED}
+    return render(request, "portal/login.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Second factor: the app's code, or a recovery code."""
+    pending = sessions.pending_login(request)
+    if pending is None:
+        return _start_again(request)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified = refusal_as_form_error(
+            form,
+            lambda: accounts.verify_second_factor(
+                user_id=pending["user"], code=form.cleaned_data["code"], ip=audit.client_ip(request)
+            ),
+            field="code",
+        )
+        if verified is not None:
+            sessions.complete_login(request, *verified)
+            return redirect(pending["next"])
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_enrol(request: HttpRequest) -> HttpResponse:
+    """First login: scan the QR code, prove it with one code, then see the recovery codes."""
+    pending = sessions.pending_login(request)
+    if pending is None:
+        return _start_again(request)
+    user = User.objects.get(pk=pending["user"])
+    form = EnrolmentForm(request.POST or None)
+    signed_key = request.POST.get("key", "")
+    if request.method == "POST" and form.is_valid():
+        enrolled = refusal_as_form_error(
+            form,
+            lambda: accounts.enrol_second_factor(
+                user_id=user.pk,
+                signed_key=signed_key,
+                token=form.cleaned_data["token"],
+                ip=audit.client_ip(request),
+            ),
+            field="token",
+        )
+        if enrolled is not None:
+            sessions.complete_login(request, enrolled[0], enrolled[1])
+            request.session[sessions.NEW_RECOVERY_CODES] = enrolled[2]
+            return redirect("portal:recovery_codes")
+    context = accounts.totp_enrolment_page(user=user, signed_key=signed_key)
+    return render(request, "accounts/login_enrol.html", {"form": form, **context})
+
+
+@never_cache
+@require_GET
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The 10 recovery codes, shown once: a reload shows them no more."""
+    codes = request.session.pop(sessions.NEW_RECOVERY_CODES, None)
+    if not codes or not sessions.is_verified(request):
+        return redirect("portal:home")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Rester connecté": the request itself resets the idle clock (portal.middleware)."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+def _start_again(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("Your login attempt has expired: please log in again."))
+    return redirect("portal:login")

@@ -12,4 +12,5 @@ def brand(request: HttpRequest) -> dict[str, object]:
         "PORTAL_OPERATOR": settings.PORTAL_OPERATOR,
         "PORTAL_CONTACT_EMAIL": settings.PORTAL_CONTACT_EMAIL,
         "DEV_OUTBOX": settings.DEV_OUTBOX,
+        "SESSION_IDLE_SECONDS": settings.PORTAL_IDLE_MINUTES * 60,
     }

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -35,18 +36,23 @@ def health_probe(
 def session_limits(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Patients are logged out after 30 minutes idle or 12 hours in all, whichever comes first."""
+    """Everyone is logged out after 30 minutes idle or 12 hours in all, whichever comes first.
+
+    Patients go back to their login, professionals and admins to theirs.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.role == Role.PATIENT:
+        if user is not None and user.is_authenticated:
             now = time.time()
             idle = now - request.session.get("last_seen", now)
             age = now - request.session.get("auth_at", now)
             if idle > settings.PORTAL_IDLE_MINUTES * 60 or age > settings.SESSION_COOKIE_AGE:
                 logout(request)
                 messages.info(request, _("Your session has expired: please log in again."))
-                return redirect("portal:patient_login")
+                if user.role == Role.PATIENT:
+                    return redirect("portal:patient_login")
+                return redirect_to_login(request.get_full_path(), "portal:login")
             request.session["last_seen"] = now
         return get_response(request)
 

@@ -49,7 +49,7 @@ PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL", "contact@masanteconnectee
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -310,15 +310,55 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS",
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
 
+# --- Pro Santé Connect (accounts.psc, mozilla-django-oidc) -----------------------------------
+# The button "Se connecter avec Pro Santé Connect" shows when PSC_CLIENT_ID is set. PSC's
+# discovery document is not at the standard path, so every endpoint is configured one by one
+# (sandbox: issuer https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet, endpoints
+# under {issuer}/protocol/openid-connect/, the login page on wallet.bas.psc.esante.gouv.fr).
+PSC_CLIENT_ID = env_str("PSC_CLIENT_ID")
+PSC_ENABLED = bool(PSC_CLIENT_ID)
+PSC_ISSUER = env_str("PSC_ISSUER")
+PSC_ACR = "eidas1"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.psc.ProSanteConnectBackend",
+]
+OIDC_RP_CLIENT_ID = PSC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env_str("PSC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("PSC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str(
+    "PSC_TOKEN_ENDPOINT", f"{PSC_ISSUER}/protocol/openid-connect/token" if PSC_ISSUER else ""
+)
+OIDC_OP_USER_ENDPOINT = env_str("PSC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("PSC_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid scope_all"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": PSC_ACR}
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:psc_callback"
+if PSC_ENABLED and not (PSC_ISSUER and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT):
+    raise ImproperlyConfigured(
+        "PSC_CLIENT_ID needs PSC_ISSUER and the PSC_*_ENDPOINT variables (see .env.example)."
+    )
+
 # --- Patient portal ---------------------------------------------------------------------------
 # How long an activation link stays valid.
 PORTAL_ACTIVATION_HOURS = env_int("PORTAL_ACTIVATION_HOURS", 72, minimum=1)
 # Version of the consent wording shown to professionals; recorded with every consent.
 PORTAL_CONSENT_WORDING_VERSION = env_str("PORTAL_CONSENT_WORDING_VERSION", "2026-11")
-# Patients are logged out after this much inactivity; SESSION_COOKIE_AGE is the absolute limit.
+# Everyone (patients, professionals, admins) is logged out after this much inactivity;
+# SESSION_COOKIE_AGE is the absolute limit.
 PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 OTP_TOTP_ISSUER = PORTAL_NAME
+# Wrong codes are throttled per account and per address by accounts.services.login, for every
+# login form alike; django-otp's own per-device delay would refuse a right code after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # --- Teleconsultation video ---------------------------------------------------------------------
 # The room of a teleconsultation: "{room}" is replaced by an unguessable name (a region may run

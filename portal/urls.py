@@ -10,6 +10,12 @@ from portal import health, views
 portal_patterns = [
     path("", views.home, name="home"),
     path("connexion/", accounts_views.login, name="login"),
+    path("connexion/code/", accounts_views.login_code, name="login_code"),
+    path("connexion/application/", accounts_views.login_enrol, name="login_enrol"),
+    path("connexion/codes-de-secours/", accounts_views.recovery_codes, name="recovery_codes"),
+    path("session/prolonger/", accounts_views.keep_alive, name="keep_alive"),
+    path("connexion/psc/", accounts_views.psc_login, name="psc_login"),
+    path("connexion/psc/retour/", accounts_views.psc_callback, name="psc_callback"),
     path("deconnexion/", accounts_views.logout, name="logout"),
     path("mentions-legales/", views.legal, name="legal"),
     path("portail/creer/<uuid:identity_uuid>/", views.create_portal, name="create_portal"),

@@ -9,7 +9,13 @@ from django.test import Client
 from notifications.backends import sms
 from portal import celery_app
 from portal.models import User
-from tests.factories import PASSWORD, AdminFactory, ClinicianFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    ClinicianFactory,
+    UserFactory,
+    login_professional,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +94,14 @@ def admin_user(db: None) -> User:
 
 @pytest.fixture
 def clinician_client(client: Client, clinician: User) -> Client:
-    client.force_login(clinician)
-    return client
+    """Claire, logged in with both factors (password, then her authenticator app)."""
+    return login_professional(client, clinician)
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: User) -> Client:
+    """Alice the admin, logged in with both factors (pytest-django's would skip the second)."""
+    return login_professional(client, admin_user)
 
 
 def _test_database_url() -> str:

@@ -69,3 +69,40 @@ class IdentityFactory(factory.django.DjangoModelFactory):
     sex = Identity.Sex.FEMALE
     birthplace_kind = Identity.BirthplaceKind.FRANCE
     birthplace_code = "26064"
+
+
+# The authenticator key of every professional the tests enrol (base 32: GEZDGNBVGY3TQOJQ...).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enrol_authenticator(user: User) -> object:
+    """The user's confirmed authenticator app, with the tests' known key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test", key=TOTP_KEY)
+
+
+def totp_code(offset_steps: int = 0) -> str:
+    """The code an app holding TOTP_KEY shows now (or ``offset_steps`` windows away)."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(TOTP_KEY), drift=offset_steps):06d}"
+
+
+def login_professional(client: object, user: User) -> object:
+    """Log a professional (or an admin) in with both factors passed: the one way tests do it."""
+    device = enrol_authenticator(user)
+    client.force_login(user)
+    session = client.session
+    session["second_factor"] = f"totp:{device.pk}"
+    session.save()
+    return client
+
+
+def login_as(client: object, user: User) -> object:
+    """Log anyone in as the real login would: professionals with both factors passed."""
+    if user.role == User.Role.PATIENT:
+        client.force_login(user)
+        return client
+    return login_professional(client, user)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit import services
 from audit.models import AccessLog
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_the_purge_refuses_less_than_six_months() -> None:
 
 def test_admins_read_the_log_but_cannot_change_it(client: Client, admin_user: object) -> None:
     row = _row()
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     assert client.get(reverse("admin:audit_accesslog_changelist")).status_code == 200
     assert client.get(reverse("admin:audit_accesslog_change", args=[row.pk])).status_code == 200
     assert client.post(reverse("admin:audit_accesslog_delete", args=[row.pk])).status_code == 403

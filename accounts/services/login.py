@@ -1,34 +1,87 @@
-"""The login throttle, shared by the professionals' login and the patients' first factor."""
+"""The login throttle, one mechanism for every login form: professionals, admins and patients.
 
+Failures are counted on the account (its email, whether it exists or not) and, separately, on
+the client's address. From the 5th failure on an account (the 20th from an address, which a
+whole hospital may share behind one NAT) each failure imposes a wait that doubles, 15 minutes
+first, at most 2 hours: never a permanent lock, so that nobody can shut a victim out for days.
+The counts fade after a day without failure (an hour for an address).
+"""
+
+import datetime
 import hashlib
+import time
 
 from django.core.cache import cache
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-# A person is locked out for 15 minutes after 5 failures on the same email from the same
-# address; the lock expires by itself so it can never shut a victim out for days.
+from accounts.exceptions import Refused
+
 LOGIN_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+MAX_LOCKOUT_SECONDS = 2 * 3600
+ACCOUNT_MEMORY_SECONDS = 24 * 3600
+ADDRESS_MEMORY_SECONDS = 3600
 
 
-def _failure_key(*, email: str, ip: str | None) -> str:
-    digest = hashlib.sha256(f"{email.strip().lower()}|{ip or ''}".encode()).hexdigest()
-    return f"login-failures:{digest}"
+class LoginLocked(Refused):
+    """Too many failures: the message says until when."""
+
+
+def _keys(*, email: str, ip: str | None) -> list[tuple[str, int, int]]:
+    """(cache key, failure limit, memory) for the account, and for the address if known."""
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    keys = [(f"login-failures:account:{account}", LOGIN_FAILURE_LIMIT, ACCOUNT_MEMORY_SECONDS)]
+    if ip:
+        keys.append((f"login-failures:ip:{ip}", ADDRESS_FAILURE_LIMIT, ADDRESS_MEMORY_SECONDS))
+    return keys
+
+
+def login_locked_until(*, email: str, ip: str | None) -> datetime.datetime | None:
+    """When the wait imposed on this account or address ends; None when there is none."""
+    ends = [cache.get(f"{key}:until") for key, _limit, _memory in _keys(email=email, ip=ip)]
+    latest = max((end for end in ends if end and end > time.time()), default=None)
+    return datetime.datetime.fromtimestamp(latest, tz=datetime.UTC) if latest else None
 
 
 def is_login_locked(*, email: str, ip: str | None) -> bool:
-    return bool(cache.get(_failure_key(email=email, ip=ip), 0) >= LOGIN_FAILURE_LIMIT)
+    return login_locked_until(email=email, ip=ip) is not None
 
 
-def record_login_failure(*, email: str, ip: str | None) -> int:
-    """Count one failure; the window starts at the first failure and lasts the lockout time."""
-    key = _failure_key(email=email, ip=ip)
-    cache.add(key, 0, timeout=LOGIN_LOCKOUT_SECONDS)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=LOGIN_LOCKOUT_SECONDS)
-        return 1
+def lock_message(until: datetime.datetime) -> str:
+    return _("Too many failed attempts. For your security, try again after %(time)s.") % {
+        "time": formats.time_format(timezone.localtime(until), "H:i")
+    }
+
+
+def check_login_allowed(*, email: str, ip: str | None) -> None:
+    """Raise ``LoginLocked`` (its message says until when) during a wait."""
+    if until := login_locked_until(email=email, ip=ip):
+        raise LoginLocked(lock_message(until))
+
+
+def record_login_failure(*, email: str, ip: str | None) -> datetime.datetime | None:
+    """Count one failure; gives the end of the wait it starts, if it starts one."""
+    until = None
+    for key, limit, memory in _keys(email=email, ip=ip):
+        cache.add(key, 0, timeout=memory)
+        try:
+            failures = int(cache.incr(key))
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, timeout=memory)
+            failures = 1
+        cache.touch(key, memory)
+        if failures >= limit:
+            wait = min(LOGIN_LOCKOUT_SECONDS * 2 ** (failures - limit), MAX_LOCKOUT_SECONDS)
+            end = time.time() + wait
+            cache.set(f"{key}:until", end, timeout=wait)
+            until = max(until or 0, end)
+    return datetime.datetime.fromtimestamp(until, tz=datetime.UTC) if until else None
 
 
 def clear_login_failures(*, email: str, ip: str | None) -> None:
-    cache.delete(_failure_key(email=email, ip=ip))
+    """A success forgets the account's failures (not the address's: one account of an
+    attacker's own must not wipe what their address did)."""
+    key = _keys(email=email, ip=None)[0][0]
+    cache.delete_many([key, f"{key}:until"])

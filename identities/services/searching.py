@@ -22,8 +22,8 @@ class SearchRateExceeded(Refused):
     """Too many searches in a minute; the message is safe to show."""
 
 
-def check_search_rate(*, user: Any) -> None:
-    """Count one search of this user in the current minute; refuse past the limit."""
+def check_search_rate(*, user: Any, ip: str | None = None) -> None:
+    """Count one search of this user in the current minute; refuse (and trace) past the limit."""
     key = f"identity-searches:{user.pk}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     try:
@@ -32,6 +32,13 @@ def check_search_rate(*, user: Any) -> None:
         cache.set(key, 1, timeout=120)
         count = 1
     if count > SEARCHES_PER_MINUTE:
+        audit.record(
+            action="identity.search",
+            actor=user,
+            ip=ip,
+            outcome="denied",
+            details={"reason": "rate_limit"},
+        )
         raise SearchRateExceeded(
             _("Too many searches in a short time. Wait a minute before searching again.")
         )
@@ -91,7 +98,7 @@ def search_directory(
 ) -> SearchOutcome:
     """A professional's search within the rate limit; a refusal is an outcome to show."""
     try:
-        check_search_rate(user=by)
+        check_search_rate(user=by, ip=ip)
         return SearchOutcome(results=search_identities(criteria=criteria, by=by, ip=ip))
     except SearchRateExceeded as error:
         return SearchOutcome(refusal=str(error), rate_limited=True)

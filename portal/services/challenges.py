@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit import services as audit
 from notifications import services as notifications
@@ -39,6 +40,10 @@ HARD_LOCK = datetime.timedelta(hours=1)
 
 
 MAX_WAIT_SECONDS = 900
+
+
+# A wait shorter than this is over before the person has typed the next code: not worth a word.
+LOCK_WORTH_TELLING = datetime.timedelta(seconds=30)
 
 
 def _check_not_locked(user: User) -> None:
@@ -220,9 +225,15 @@ def verify_code(*, challenge_uuid: UUID | str, code: str, ip: str | None = None)
             details={"step": "code"},
         )
         left = CODE_MAX_FAILURES - challenge.failures
-        error = (
-            _("Wrong code. %(left)d tries left.") % {"left": left}
-            if left
-            else _("Wrong code. Too many wrong tries for this code: ask for a new code.")
-        )
+        if user.locked_until and user.locked_until - now >= LOCK_WORTH_TELLING:
+            # The account now waits: say until when, not how many tries this code has left.
+            error = _(
+                "Wrong code. Too many wrong codes: for your security, try again after %(time)s."
+            ) % {"time": formats.time_format(timezone.localtime(user.locked_until), "H:i:s")}
+        elif left:
+            error = ngettext(
+                "Wrong code. %(left)d try left.", "Wrong code. %(left)d tries left.", left
+            ) % {"left": left}
+        else:
+            error = _("Wrong code. Too many wrong tries for this code: ask for a new code.")
     raise PortalError(error)

@@ -24,14 +24,25 @@ def clear_expired_sessions() -> None:
 
 def start_login(*, email: str, password: str, ip: str | None = None) -> CodeChallenge:
     """First factor: the password. Sends the second one, a code, to the account's mobile."""
-    if accounts.is_login_locked(email=email, ip=ip):
-        raise PortalError(
-            _("Too many failed attempts. For your security, try again in 15 minutes.")
-        )
+    try:
+        accounts.check_login_allowed(email=email, ip=ip)
+    except accounts.LoginLocked as locked:
+        audit.record(action="patient.login", ip=ip, outcome="denied", details={"step": "locked"})
+        raise PortalError(str(locked)) from locked
     user = authenticate(None, username=email, password=password)
     if user is None or user.role != User.Role.PATIENT or user.activated_at is None:
-        accounts.record_login_failure(email=email, ip=ip)
-        audit.record(action="patient.login", ip=ip, outcome="failure", details={"step": "password"})
+        until = accounts.record_login_failure(email=email, ip=ip)
+        target = User.objects.filter(email__iexact=email.strip()).first()
+        audit.record(
+            action="patient.login",
+            ip=ip,
+            outcome="failure",
+            object_type="user" if target else "",
+            object_id=target.pk if target else "",
+            details={"step": "password"},
+        )
+        if until is not None:
+            raise PortalError(accounts.lock_message(until))
         raise PortalError(_("Incorrect email address or password."))
     accounts.clear_login_failures(email=email, ip=ip)
     _check_not_locked(user)

@@ -1,5 +1,8 @@
 """The authenticator app (TOTP) as a patient's second factor: enrolment and lookup.
 
+Keys, QR codes and the enrolment page come from ``accounts.services.totp`` (professionals use
+them too); what is the patients' own is here.
+
 Opening the enrolment page writes nothing: it shows a fresh key, which travels back signed in
 the form (``signed_totp_key``); only the POST that proves the app works stores a device.
 """
@@ -7,46 +10,21 @@ the form (``signed_totp_key``); only the POST that proves the app works stores a
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.services import (
+    load_totp_key,
+    new_totp_device,
+    signed_totp_key,
+    totp_device,
+    totp_enrolment_page,
+    totp_qr_svg,
+    totp_secret,
+)
 from audit import services as audit
 from portal.models import User
 from portal.services.recipients import PortalError
-
-
-def totp_device(user: User) -> Any:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-
-
-# A page left open longer than this asks for a reload rather than trusting an old key.
-KEY_MAX_AGE_SECONDS = 60 * 60
-
-
-def new_totp_device(user: User) -> Any:
-    """A device with a fresh key, NOT saved: what the enrolment page shows."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
-
-    return TOTPDevice(user=user, name=settings.PORTAL_NAME, key=default_key(), confirmed=False)
-
-
-def _key_salt(user: User) -> str:
-    return f"portal.totp-key:{user.pk}"
-
-
-def _load_key(*, user: User, signed_key: str) -> str | None:
-    try:
-        return str(signing.loads(signed_key, salt=_key_salt(user), max_age=KEY_MAX_AGE_SECONDS))
-    except signing.BadSignature:
-        return None
-
-
-def signed_totp_key(*, user: User, device: Any) -> str:
-    """The device's key, signed for this user, to come back with the code the app shows."""
-    return signing.dumps(device.key, salt=_key_salt(user))
 
 
 @transaction.atomic
@@ -72,7 +50,7 @@ def start_totp_enrolment(*, user: User, reuse: bool = False, key: str | None = N
 
 def enrol_totp(*, user: User, signed_key: str, token: str, ip: str | None = None) -> None:
     """The enrolment page's POST: the key it showed, and the code the app gives for it."""
-    key = _load_key(user=user, signed_key=signed_key)
+    key = load_totp_key(user=user, signed_key=signed_key)
     if key is None:
         raise PortalError(_("This page has expired: reload it and scan the new QR code."))
     with transaction.atomic():
@@ -95,33 +73,14 @@ def confirm_totp_enrolment(*, user: User, token: str, ip: str | None = None) -> 
     audit.record(action="patient.totp_enrolled", actor=user, ip=ip)
 
 
-def totp_enrolment_page(*, user: User, signed_key: str = "") -> dict[str, Any]:
-    """What the enrolment page shows; writes nothing.
-
-    A new key on each visit; after a wrong code, the same key so the app stays in step.
-    """
-    device = new_totp_device(user)
-    # A bad or old signed key gets a new key: the error beside the code says why.
-    device.key = _load_key(user=user, signed_key=signed_key) or device.key
-    return {
-        "qr_svg": totp_qr_svg(device),
-        "secret": totp_secret(device),
-        "key": signed_totp_key(user=user, device=device),
-        "has_app": totp_device(user) is not None,
-    }
-
-
-def totp_secret(device: Any) -> str:
-    """The key as the apps let a person type it (base 32)."""
-    import base64
-
-    return base64.b32encode(device.bin_key).decode()
-
-
-def totp_qr_svg(device: Any) -> str:
-    """The enrolment QR code as inline SVG (no image request, nothing inline to run)."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-    return image.to_string(encoding="unicode")
+__all__ = [
+    "confirm_totp_enrolment",
+    "enrol_totp",
+    "new_totp_device",
+    "signed_totp_key",
+    "start_totp_enrolment",
+    "totp_device",
+    "totp_enrolment_page",
+    "totp_qr_svg",
+    "totp_secret",
+]

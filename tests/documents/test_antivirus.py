@@ -27,6 +27,7 @@ from notifications.models import Notification
 from portal.models import User
 from tests.documents.clamd import EICAR, SIGNATURE, Clamd
 from tests.documents.conftest import pdf_bytes, stored_files, upload
+from tests.factories import login_as
 from tests.workers import CeleryWorker, wait_until
 
 INFECTED_PDF = pdf_bytes() + b"\n" + EICAR + b"\n"
@@ -69,7 +70,7 @@ def _alerts() -> list[tuple[str, str]]:
 
 
 def _download(client: Client, user: User, document: Document) -> int:
-    client.force_login(user)
+    login_as(client, user)
     return client.get(reverse("documents:download", args=[document.uuid])).status_code
 
 
@@ -344,7 +345,7 @@ def test_admins_see_the_verdicts_and_filter_sendings_by_status(
     stopped_clamd.start()
     services.release_held_dispatch(dispatch_id=refused.pk)
     stopped_clamd.stop()
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     changelist = reverse("admin:documents_dispatch_changelist")
     waiting = client.get(changelist, {"status__exact": "waiting_scan"}).content.decode()
     assert reverse("admin:documents_dispatch_change", args=[held.pk]) in waiting

@@ -12,7 +12,7 @@ from stdnum import luhn
 from documents import directory, services
 from documents.models import Organisation, Professional
 from portal.models import User
-from tests.factories import ClinicianFactory
+from tests.factories import ClinicianFactory, login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -217,5 +217,5 @@ def test_the_picker_answers_clinicians_only(
     assert clinician_client.get(url, {"q": "x" * 5000}).status_code == 200  # cut, not a 500
     client.logout()
     assert client.get(url, {"q": "martin"}).status_code == 302  # to the login page
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(url, {"q": "martin"}).status_code == 404

@@ -9,7 +9,7 @@ from documents.models import Delivery, Document, DocumentType, Professional
 from identities.models import Identity
 from portal.models import User
 from tests.documents.conftest import send
-from tests.factories import ClinicianFactory
+from tests.factories import ClinicianFactory, login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_the_download_matrix(
     client: Client, personas: dict[str, User | None], document: Document, persona: str
 ) -> None:
     if personas[persona] is not None:
-        client.force_login(personas[persona])
+        login_as(client, personas[persona])
     response = client.get(reverse("documents:download", args=[document.uuid]))
     assert response.status_code == MATRIX[persona]
     if response.status_code == 200:
@@ -91,7 +91,7 @@ def test_the_sending_pages_matrix(
     persona: str,
 ) -> None:
     if personas[persona] is not None:
-        client.force_login(personas[persona])
+        login_as(client, personas[persona])
     urls = (
         reverse("documents:send", args=[identity_a.uuid]),
         reverse("documents:recap", args=[document.dispatch.uuid]),
@@ -102,7 +102,7 @@ def test_the_sending_pages_matrix(
 
 
 def test_the_download_is_safe_to_open(client: Client, patient_a: User, document: Document) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     response = client.get(reverse("documents:download", args=[document.uuid]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == "inline; filename*=UTF-8''Ordonnance%20patient.pdf"
@@ -114,7 +114,7 @@ def test_the_download_is_safe_to_open(client: Client, patient_a: User, document:
 def test_reading_is_traced_and_marks_the_document_read(
     client: Client, patient_a: User, document: Document
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert Delivery.objects.get(portal__isnull=False).first_read_at is None
     b"".join(client.get(reverse("documents:download", args=[document.uuid])).streaming_content)
     assert Delivery.objects.get(portal__isnull=False).first_read_at is not None
@@ -128,7 +128,7 @@ def test_a_file_changed_on_disk_is_not_served(
 ) -> None:
     with document.file.storage.open(document.file.name, "wb") as handle:
         handle.write(b"%PDF-1.7 tampered")
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert client.get(reverse("documents:download", args=[document.uuid])).status_code == 404
     assert AccessLog.objects.filter(action="document.read", outcome="failure").exists()
 
@@ -138,7 +138,7 @@ def test_a_revoked_guardian_loses_access_on_the_next_request(
 ) -> None:
     from django.utils import timezone
 
-    client.force_login(guardian_of_a)
+    login_as(client, guardian_of_a)
     url = reverse("documents:download", args=[document.uuid])
     assert client.get(url).status_code == 200
     guardian_of_a.portal_accesses.update(revoked_at=timezone.now())
@@ -155,7 +155,7 @@ def test_the_patient_space_lists_documents_newest_first(
     report = DocumentType.objects.get(code="11488-4")
     send(identity_a, clinician, prescription_type, name="Ordonnance de mars")
     send(identity_a, clinician, report, name="Compte rendu de consultation")
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     body = client.get(reverse("portal:portal_home", args=[identity_a.portal.uuid])).content.decode()
     assert body.index("Compte rendu de consultation") < body.index("Ordonnance de mars")
     assert "Ordonnance (prescription de produits de santé)" in body
@@ -173,7 +173,7 @@ def test_the_list_of_200_documents_takes_at_most_5_queries(
 ) -> None:
     for number in range(200):
         send(identity_a, clinician, prescription_type, name=f"Document {number}")
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     url = reverse("portal:portal_home", args=[identity_a.portal.uuid])
     client.get(url)  # warm the session
     with django_assert_max_num_queries(12) as captured:
@@ -190,6 +190,6 @@ def test_a_document_also_sent_to_a_professional_is_listed_once(
 
     listed = services.portal_documents(portal=identity_a.portal)
     assert [d.uuid for d in listed] == [document.uuid]
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     body = client.get(reverse("portal:portal_home", args=[identity_a.portal.uuid])).content.decode()
     assert body.count(reverse("documents:download", args=[document.uuid])) == 1

@@ -15,6 +15,7 @@ from documents.models import DocumentType
 from identities.models import Identity
 from portal.models import User
 from tests.documents.conftest import send
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_documents_go_to_the_bucket_under_a_uuid_and_come_back_checked(
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
     assert keys == [f"documents/{document.uuid.hex[:2]}/{document.uuid.hex}"]
     assert "Ordonnance" not in keys[0]
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     response = client.get(reverse("documents:download", args=[document.uuid]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")

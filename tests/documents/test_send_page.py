@@ -16,6 +16,7 @@ from identities.models import Identity
 from notifications.models import Notification
 from portal.models import User
 from tests.documents.conftest import pdf_bytes, send, stored_files
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -250,9 +251,9 @@ def test_the_page_is_for_professionals_only(
     client: Client, identity_a: Identity, patient_a: User, patient: User, who: str
 ) -> None:
     if who == "patient":
-        client.force_login(patient)
+        login_as(client, patient)
     elif who == "patient_a":
-        client.force_login(patient_a)
+        login_as(client, patient_a)
     response = client.get(reverse("documents:send", args=[identity_a.uuid]))
     assert response.status_code == (302 if who == "anonymous" else 404)
 
@@ -282,7 +283,7 @@ def test_the_recap_is_the_senders_only(
 ) -> None:
     dispatch = send(identity_a, clinician, prescription_type, professionals=[recipient])
     url = reverse("documents:recap", args=[dispatch.uuid])
-    client.force_login(clinician)
+    login_as(client, clinician)
     html = markup.unescape(client.get(url).content.decode())
     assert "Récapitulatif de l'envoi" in html
     assert "En file d'attente" in html  # the alerts are not sent yet (no commit in this test)
@@ -290,11 +291,11 @@ def test_the_recap_is_the_senders_only(
     partial = client.get(url, headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<div id="deliveries"')
     for user in (other_clinician, patient_a, recipient.user):
-        client.force_login(user)
+        login_as(client, user)
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
-    client.force_login(clinician)
+    login_as(client, clinician)
     assert client.get(reverse("documents:recap", args=[uuid.uuid4()])).status_code == 404
 
 
@@ -326,7 +327,7 @@ def test_received_documents_are_the_recipients_and_reading_marks_them(
 ) -> None:
     dispatch = send(identity_a, clinician, prescription_type, professionals=[recipient])
     document = dispatch.documents.get()
-    client.force_login(recipient.user)
+    login_as(client, recipient.user)
     html = client.get(reverse("documents:received")).content.decode()
     assert "Documents reçus" in html and "Ordonnance patient" in html and "Nouveau" in html
     assert "TELECONSULTATION Bobby" in html
@@ -334,11 +335,11 @@ def test_received_documents_are_the_recipients_and_reading_marks_them(
     delivery = Delivery.objects.get(professional=recipient)
     assert delivery.first_read_at is not None
     assert Delivery.objects.get(portal__isnull=False).first_read_at is None  # the patient's own
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     html = client.get(reverse("documents:received")).content.decode()
     assert "Ordonnance patient" not in html
     assert "Aucun document ne vous a encore été envoyé." in html
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert client.get(reverse("documents:received")).status_code == 404
 
 
@@ -359,7 +360,7 @@ def test_received_documents_come_by_pages_without_gap_nor_repeat(
             professionals=[recipient],
             name=f"doc {number}",
         )
-    client.force_login(recipient.user)
+    login_as(client, recipient.user)
     with django_assert_max_num_queries(8):
         first = client.get(reverse("documents:received"))
     names = re.findall(r">(doc \d+)</a>", first.content.decode())
@@ -404,10 +405,10 @@ def test_my_sendings_lists_the_senders_latest_with_their_document_count(
     prescription_type: DocumentType,
 ) -> None:
     dispatch = send(identity_a, clinician, prescription_type)
-    client.force_login(clinician)
+    login_as(client, clinician)
     html = client.get(reverse("documents:sent")).content.decode()
     assert reverse("documents:recap", args=[dispatch.uuid]) in html
     assert "1 document le" in html
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     html = client.get(reverse("documents:sent")).content.decode()
     assert str(dispatch.uuid) not in html and "Aucun document envoyé" in html

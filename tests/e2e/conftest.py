@@ -70,3 +70,35 @@ def screenshot() -> object:
         return path
 
     return _take
+
+
+def log_in_clinician(
+    page: object,
+    live_server: object,
+    password: str,
+    email: str = "claire@portail.test",
+    *,
+    then: str = "/",
+) -> None:
+    """Log a professional in through the real pages: the password, then the code of the app.
+
+    The one way browser tests log a professional in. The account gets the tests' authenticator
+    key (tests.factories.TOTP_KEY) if it has none, and its code is computed here.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.models import User
+    from tests.factories import enrol_authenticator, totp_code
+
+    device = enrol_authenticator(User.objects.get(email__iexact=email))
+    # A second login in the same 30 s would replay the code: forget the last one used.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse email").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(f"{live_server.url}/connexion/code/")
+    page.get_by_label("Code affiché par votre application d'authentification").fill(totp_code())
+    page.get_by_role("button", name="Valider").click()
+    if then:
+        page.wait_for_url(f"{live_server.url}{then}")

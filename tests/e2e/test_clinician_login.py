@@ -1,8 +1,12 @@
 """A clinician logs in and finds their desk, as the guide's screens expect."""
 
+import base64
+import re
+
 import pytest
 
 from portal.models import User
+from tests.e2e.conftest import log_in_clinician
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +19,7 @@ def test_a_clinician_logs_in_and_sees_their_desk(
     assert page.locator("h1").inner_text() == "Connexion professionnel de santé"
     screenshot(page, "login")
 
-    page.get_by_label("Adresse email").fill("claire@portail.test")
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
-
-    page.wait_for_url(f"{live_server.url}/")
+    log_in_clinician(page, live_server, password)
     assert page.locator("h1").inner_text() == "Bonjour Claire MARTIN"
     for title in ("Mes téléconsultations", "Impressions en attente", "Envoyer un document"):
         assert page.get_by_role("heading", name=title).is_visible()
@@ -48,14 +48,50 @@ def test_the_desk_fits_a_phone_and_keyboard_users_can_skip_to_content(
         locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse email").fill("claire@portail.test")
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in_clinician(page, live_server, password)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     # No horizontal scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "home-phone")
     context.close()
+
+
+def test_a_first_login_sets_up_the_app_and_shows_the_recovery_codes_once(
+    live_server: object, page: object, clinician: User, password: str, screenshot: object
+) -> None:
+    from django_otp.oath import TOTP
+
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse email").fill("claire@portail.test")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(f"{live_server.url}/connexion/application/")
+    assert page.locator(".qr svg").is_visible()
+    screenshot(page, "login-enrol")
+    secret = page.locator("code").first.inner_text()
+    key = base64.b32decode(secret)
+    page.get_by_label("Code affiché par l'application").fill(f"{TOTP(key).token():06d}")
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url(f"{live_server.url}/connexion/codes-de-secours/")
+    assert page.locator(".recovery-codes li").count() == 10
+    screenshot(page, "login-recovery-codes")
+    page.get_by_role("link", name="Je les ai conservés : continuer").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/connexion/codes-de-secours/")
+    page.wait_for_url(f"{live_server.url}/")  # shown once only
+    assert page.console_errors == []
+
+
+def test_the_session_warns_a_minute_before_its_idle_end(
+    live_server: object, page: object, clinician: User, password: str, settings: object
+) -> None:
+    # One minute idle: the warning (one minute before the end) comes at once.
+    settings.PORTAL_IDLE_MINUTES = 1
+    log_in_clinician(page, live_server, password)
+    dialog = page.locator("#session-warning")
+    dialog.get_by_text("vous serez déconnecté dans une minute").wait_for(timeout=5000)
+    with page.expect_response(re.compile(r"/session/prolonger/$")) as kept:
+        dialog.get_by_role("button", name="Rester connecté").click()
+    assert kept.value.status == 204
+    assert page.console_errors == []

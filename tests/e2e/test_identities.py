@@ -6,16 +6,9 @@ import pytest
 
 from identities.models import Identity
 from portal.models import User
+from tests.e2e.conftest import log_in_clinician
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: object, live_server: object, password: str) -> None:
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse email").fill("claire@portail.test")
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_search_as_you_type_then_create_the_identity(
@@ -24,7 +17,7 @@ def test_search_as_you_type_then_create_the_identity(
     from tests.identities.conftest import make_identity
 
     make_identity("Teleconsultation", "Bobby", "24/08/1989", sex="M")
-    _log_in(page, live_server, password)
+    log_in_clinician(page, live_server, password)
     page.get_by_role("link", name="Patients").click()
 
     # As-you-type: results appear without pressing the button (htmx).

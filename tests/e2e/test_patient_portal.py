@@ -10,6 +10,7 @@ import pytest
 
 from identities.models import Identity
 from portal.models import User
+from tests.e2e.conftest import log_in_clinician
 from tests.factories import IdentityFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,10 +45,7 @@ def test_a_patient_activates_their_space_and_logs_in_with_an_sms_code(
     )
 
     # The professional creates the portal from the identity's page.
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse email").fill("claire@portail.test")
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
+    log_in_clinician(page, live_server, password)
     page.goto(f"{live_server.url}/dossier/{identity.uuid}/")
     page.get_by_role("link", name="Créer un portail MaSantéConnectée").click()
     assert page.get_by_role("heading", name="Création d'un compte").is_visible()

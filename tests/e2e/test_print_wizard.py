@@ -12,7 +12,7 @@ from identities.models import Identity
 from notifications.models import DevMessage
 from portal.models import User
 from printer import ipp, server, services
-from tests.e2e.test_identities import _log_in
+from tests.e2e.conftest import log_in_clinician
 from tests.e2e.test_patient_portal import PATIENT_PASSWORD, _latest_code, dev_outbox  # noqa: F401
 from tests.printer.conftest import ipp_request
 
@@ -60,7 +60,7 @@ def test_print_then_send_to_a_new_patient_with_a_new_portal(
     screenshot: object,
 ) -> None:
     _print(live_server, services.create_printer_token(user=clinician), "Courrier Ducable.docx")
-    _log_in(page, live_server, password)
+    log_in_clinician(page, live_server, password)
 
     # The desk's card shows the job; opening it starts the wizard.
     page.get_by_role("link", name="Courrier Ducable.docx").click()

@@ -11,7 +11,7 @@ from documents.models import Dispatch, DocumentType, Organisation, Professional
 from identities.models import Identity
 from portal.models import User
 from tests.documents.conftest import pdf_bytes
-from tests.e2e.test_identities import _log_in
+from tests.e2e.conftest import log_in_clinician
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +60,7 @@ def test_send_a_document_then_the_recipient_reads_it(
     prescription_type: DocumentType,
     screenshot: object,
 ) -> None:
-    _log_in(page, live_server, password)
+    log_in_clinician(page, live_server, password)
     page.goto(f"{live_server.url}/dossier/{identity_a.uuid}/")
     page.get_by_role("link", name="Envoyer un document").click()
     page.get_by_text("Patient concerné").wait_for()
@@ -105,11 +105,7 @@ def test_send_a_document_then_the_recipient_reads_it(
     # The recipient with an account finds it in "Documents reçus" and opens it.
     context = browser.new_context(locale="fr-FR")
     other = context.new_page()
-    other.goto(f"{live_server.url}/connexion/")
-    other.get_by_label("Adresse email").fill("sophie@portail.test")
-    other.get_by_label("Mot de passe").fill(password)
-    other.get_by_role("button", name="Connexion").click()
-    other.wait_for_url(f"{live_server.url}/")
+    log_in_clinician(other, live_server, password, "sophie@portail.test")
     other.get_by_role("link", name="Documents reçus et mes envois").click()
     row = other.locator("tbody tr").first
     screenshot(other, "received-documents")

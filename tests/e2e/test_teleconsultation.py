@@ -24,7 +24,7 @@ from portal.models import PortalAccess
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.documents.conftest import pdf_bytes
-from tests.e2e.test_identities import _log_in
+from tests.e2e.conftest import log_in_clinician
 from tests.e2e.test_send_document import _drop_file
 from tests.factories import IdentityFactory
 
@@ -67,7 +67,7 @@ def test_plan_join_and_finalise_a_teleconsultation(
     )
 
     # Planning: search the patient, create his portal, invite him, finish.
-    _log_in(page, live_server, password)
+    log_in_clinician(page, live_server, password)
     page.goto(f"{live_server.url}/teleconsultation/creer/")
     page.get_by_role("heading", name="Patient").wait_for()
     page.get_by_label("Nom", exact=True).press_sequentially("TELECONSULTATION", delay=10)

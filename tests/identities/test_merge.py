@@ -6,6 +6,7 @@ from audit.models import AccessLog
 from identities import services
 from identities.models import Identity, IdentityEvent
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_a_failing_hook_rolls_the_merge_back(
 def test_the_admin_asks_which_identity_survives(
     client: Client, admin_user: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = _merge(client, [directory["martin"], directory["martine"]])
     body = response.content.decode()
     assert "Fusionner deux identités" in body
@@ -91,7 +92,7 @@ def test_the_admin_asks_which_identity_survives(
 def test_the_admin_merges_into_the_chosen_survivor(
     client: Client, admin_user: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     martin, martine = directory["martin"], directory["martine"]
     response = _merge(client, [martin, martine], confirm="yes", survivor=str(martine.pk))
     assert "a été fusionnée dans" in response.content.decode()
@@ -102,7 +103,7 @@ def test_the_admin_merges_into_the_chosen_survivor(
 def test_the_admin_refuses_to_merge_three(
     client: Client, admin_user: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = _merge(client, [directory["martin"], directory["martine"], directory["leroy"]])
     assert "Sélectionnez exactement deux identités" in response.content.decode()
     assert Identity.objects.filter(is_active=False).count() == 0
@@ -117,7 +118,7 @@ def test_a_clinician_cannot_merge(clinician_client: Client, directory: dict[str,
 def test_the_admin_search_folds_hyphens_and_spaces(
     client: Client, admin_user: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     body = client.get(CHANGELIST, {"q": "martin lefevre"}).content.decode()
     assert "LEFEVRE" in body
 
@@ -125,7 +126,7 @@ def test_the_admin_search_folds_hyphens_and_spaces(
 def test_an_admin_change_is_kept_in_the_history(
     client: Client, admin_user: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     bobby = directory["bobby"]
     url = reverse("admin:identities_identity_change", args=[bobby.pk])
     response = client.get(url)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import AccessLog
 from identities.models import Identity, IdentityEvent
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -111,14 +112,14 @@ def test_anonymous_visitors_are_sent_to_login(client: Client, url: str) -> None:
 
 @pytest.mark.parametrize("url", [SEARCH_URL, CREATE_URL, reverse("identities:communes")])
 def test_patients_do_not_see_the_directory(client: Client, patient: User, url: str) -> None:
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(url).status_code == 404
 
 
 def test_a_patient_cannot_read_an_identity(
     client: Client, patient: User, directory: dict[str, Identity]
 ) -> None:
-    client.force_login(patient)
+    login_as(client, patient)
     url = reverse("identities:detail", args=[directory["bobby"].uuid])
     assert client.get(url).status_code == 404
 

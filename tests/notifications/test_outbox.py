@@ -16,6 +16,7 @@ from notifications import gsm, services
 from notifications.backends import sms
 from notifications.models import Notification
 from notifications.services import sending
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -403,7 +404,7 @@ def test_an_admin_resends_a_failed_notification(
     failing_backend.errors = [sms.SmsError("unsubscribed", code="21610", permanent=True)]
     notification = _queue_sms()
     services.send_notification(notification_id=notification.pk)
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = client.post(
         reverse("admin:notifications_notification_changelist"),
         {"action": "resend", "_selected_action": [notification.pk]},

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ ADMIN_PAGES = [
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_an_admin_opens_every_admin_page(client: Client, admin_user: User, page: str) -> None:
     call_command("seed_demo", verbosity=0)
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = client.get(reverse(page))
     assert response.status_code == 200
 
@@ -36,7 +37,7 @@ def test_a_clinician_is_kept_out_of_the_admin(clinician_client: Client, page: st
 
 
 def test_an_admin_creates_a_clinician_account(client: Client, admin_user: User) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = client.post(
         reverse("admin:portal_user_add"),
         {
@@ -57,7 +58,7 @@ def test_identities_cannot_be_deleted_from_the_admin(client: Client, admin_user:
     call_command("seed_demo", verbosity=0)
     from identities.models import Identity
 
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     identity = Identity.objects.order_by("pk").first()
     response = client.get(reverse("admin:identities_identity_delete", args=[identity.pk]))
     assert response.status_code == 403

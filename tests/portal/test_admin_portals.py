@@ -6,13 +6,14 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from portal.models import Consent, PortalAccess, User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     return client
 
 

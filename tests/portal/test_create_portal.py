@@ -9,6 +9,7 @@ from identities.models import Identity
 from notifications.models import Notification
 from portal import services
 from portal.models import PortalAccess, PortalAccount, User
+from tests.factories import login_as
 from tests.portal.conftest import open_portal
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +191,7 @@ def test_patients_and_strangers_cannot_open_the_page(
     client: Client, patient: User, identity_a: Identity
 ) -> None:
     assert client.get(_url(identity_a)).status_code == 302  # anonymous: to login
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(_url(identity_a)).status_code == 404
     assert _post(client, identity_a).status_code == 404
     assert not PortalAccount.objects.exists()

@@ -3,6 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_it_names_the_brands_from_the_settings(clinician_client: Client, setting
 
 
 def test_it_hides_the_desk_from_patients(client: Client, patient: User) -> None:
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(HOME_URL).status_code == 404
 
 
@@ -50,7 +51,7 @@ def test_only_staff_see_the_administration_link(
     clinician_client: Client, client: Client, admin_user: User
 ) -> None:
     assert reverse("admin:index") not in clinician_client.get(HOME_URL).content.decode()
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     assert reverse("admin:index") in client.get(HOME_URL).content.decode()
 
 

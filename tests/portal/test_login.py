@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
+from tests.factories import enrol_authenticator, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,46 @@ def test_it_shows_the_login_page_in_french(client: Client) -> None:
     assert "Mot de passe" in body
 
 
-def test_it_logs_a_clinician_in_and_sends_them_home(
+def test_the_password_alone_logs_nobody_in(client: Client, clinician: User, password: str) -> None:
+    enrol_authenticator(clinician)
+    response = _post_login(client, "claire@portail.test", password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:login_code")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("portal:home"))["Location"].startswith(LOGIN_URL)
+
+
+def test_it_logs_a_clinician_in_with_the_apps_code_and_sends_them_home(
     client: Client, clinician: User, password: str
 ) -> None:
-    response = _post_login(client, "claire@portail.test", password)
+    enrol_authenticator(clinician)
+    _post_login(client, "claire@portail.test", password)
+    response = client.post(reverse("portal:login_code"), {"code": totp_code()})
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
     assert client.session["_auth_user_id"] == str(clinician.pk)
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_it_goes_back_where_the_clinician_was_going(
+    client: Client, clinician: User, password: str
+) -> None:
+    enrol_authenticator(clinician)
+    client.post(LOGIN_URL, {"username": clinician.email, "password": password, "next": "/dossier/"})
+    response = client.post(reverse("portal:login_code"), {"code": totp_code()})
+    assert response["Location"] == "/dossier/"
+
+
+def test_it_never_follows_a_next_to_another_site(
+    client: Client, clinician: User, password: str
+) -> None:
+    enrol_authenticator(clinician)
+    client.post(
+        LOGIN_URL,
+        {"username": clinician.email, "password": password, "next": "https://evil.test/"},
+    )
+    response = client.post(reverse("portal:login_code"), {"code": totp_code()})
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_it_accepts_the_email_in_any_case(client: Client, clinician: User, password: str) -> None:
@@ -56,10 +90,14 @@ def test_it_refuses_an_invalid_email_without_error(client: Client, db: None) -> 
     assert "Saisissez une adresse de courriel valide." in response.content.decode()
 
 
-def test_it_sends_patients_to_their_own_space(client: Client, patient: User, password: str) -> None:
+def test_a_patients_right_password_gets_the_same_answer_as_a_wrong_one(
+    client: Client, patient: User, password: str
+) -> None:
     response = _post_login(client, "bobby@portail.test", password)
     assert response.status_code == 200
-    assert "réservée aux professionnels de santé" in response.content.decode()
+    body = response.content.decode()
+    assert "Adresse email ou mot de passe incorrect." in body
+    assert "professionnels" not in body.split("<form")[1]
     assert "_auth_user_id" not in client.session
 
 
@@ -82,12 +120,24 @@ def test_it_locks_after_five_failures_even_with_the_right_password(
 
 
 def test_the_lock_is_keyed_on_the_address_too(clinician: User, password: str) -> None:
+    # One address trying many accounts is held back, even on an account it never tried.
     attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for number in range(20):
+        _post_login(attacker, f"someone{number}@portail.test", "wrong-password")
+    response = _post_login(attacker, "claire@portail.test", password)
+    assert "Trop de tentatives" in response.content.decode()
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert _post_login(elsewhere, "claire@portail.test", password).status_code == 302
+
+
+def test_the_locked_out_user_keeps_their_email_but_not_the_password(
+    client: Client, clinician: User
+) -> None:
     for _ in range(5):
-        _post_login(attacker, "claire@portail.test", "wrong-password")
-    victim = Client(REMOTE_ADDR="198.51.100.7")
-    response = _post_login(victim, "claire@portail.test", password)
-    assert response.status_code == 302
+        response = _post_login(client, "claire@portail.test", "wrong-password")
+    body = response.content.decode()
+    assert 'value="claire@portail.test"' in body
+    assert "wrong-password" not in body
 
 
 def test_the_lock_expires_after_fifteen_minutes(

@@ -103,7 +103,30 @@ def test_a_wrong_code_says_how_many_tries_are_left(client: Client, patient_a: Us
     _password_step(client)
     code = last_code()
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    assert "Il vous reste 4 essai(s)." in _text(client.post(CODE, {"code": wrong}))
+    assert "Il vous reste 4 essais." in _text(client.post(CODE, {"code": wrong}))
+
+
+def test_the_last_try_left_is_said_in_the_singular(patient_a: User) -> None:
+    challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
+    wrong = f"{(int(last_code()) + 1) % 10**6:06d}"
+    for _ in range(3):
+        User.objects.filter(pk=patient_a.pk).update(locked_until=None)
+        with pytest.raises(services.PortalError):
+            services.verify_code(challenge_uuid=challenge.uuid, code=wrong)
+    User.objects.filter(pk=patient_a.pk).update(locked_until=None, code_failures=0)
+    with pytest.raises(services.PortalError, match=r"Il vous reste 1 essai\.$"):
+        services.verify_code(challenge_uuid=challenge.uuid, code=wrong)
+
+
+def test_the_wrong_code_that_locks_the_account_says_so_and_until_when(patient_a: User) -> None:
+    # The 20th wrong code in a row locks for an hour: the page says so, not "N tries left".
+    User.objects.filter(pk=patient_a.pk).update(code_failures=services.HARD_LOCK_FAILURES - 1)
+    challenge = challenges._new_challenge(user=patient_a, purpose="login", ip=None)
+    wrong = f"{(int(last_code()) + 1) % 10**6:06d}"
+    with pytest.raises(services.PortalError) as refused:
+        services.verify_code(challenge_uuid=challenge.uuid, code=wrong)
+    assert "réessayez après" in str(refused.value)
+    assert "Il vous reste" not in str(refused.value)
 
 
 def test_the_code_dies_after_five_wrong_tries(patient_a: User) -> None:
@@ -258,3 +281,23 @@ def test_a_session_ends_after_twelve_hours_even_when_active(
             traveller.shift(datetime.timedelta(minutes=29))
             response = client.get(reverse("portal:patient_home"))
     assert response["Location"] == LOGIN
+
+
+def test_the_patients_login_shares_the_lockout_and_keeps_the_email(
+    client: Client, patient_a: User
+) -> None:
+    from audit.models import AccessLog
+
+    for _ in range(5):
+        _password_step(client, password="wrong-password")
+    response = _password_step(client)
+    body = _text(response)
+    assert "Trop de tentatives échouées. Pour votre sécurité, réessayez après" in body
+    assert 'value="bobby@teleconsultation.com"' in response.content.decode()
+    outcomes = list(
+        AccessLog.objects.filter(action="patient.login")
+        .order_by("pk")
+        .values_list("outcome", "object_id")
+    )
+    assert outcomes[0] == ("failure", str(patient_a.pk))
+    assert outcomes[-1] == ("denied", "")

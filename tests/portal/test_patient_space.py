@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import AccessLog
 from identities.models import Identity
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ EXPECTED_ON_A = {"a": 200, "b": 404, "guardian": 200, "clinician": 404, "strange
 def test_the_portal_of_a_opens_only_for_a_and_the_guardian(
     client: Client, personas: dict[str, User], identity_a: Identity, page: str, persona: str
 ) -> None:
-    client.force_login(personas[persona])
+    login_as(client, personas[persona])
     response = client.get(reverse(page, args=[identity_a.portal.uuid]))
     assert response.status_code == EXPECTED_ON_A[persona]
 
@@ -53,7 +54,7 @@ def test_a_revoked_access_applies_on_the_next_request(
 ) -> None:
     from django.utils import timezone
 
-    client.force_login(guardian_of_a)
+    login_as(client, guardian_of_a)
     url = reverse("portal:portal_home", args=[identity_a.portal.uuid])
     assert client.get(url).status_code == 200
     guardian_of_a.portal_accesses.update(revoked_at=timezone.now())
@@ -63,7 +64,7 @@ def test_a_revoked_access_applies_on_the_next_request(
 def test_a_single_portal_opens_directly(
     client: Client, patient_a: User, identity_a: Identity
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     response = client.get(reverse("portal:patient_home"))
     assert response["Location"] == reverse("portal:portal_home", args=[identity_a.portal.uuid])
 
@@ -80,7 +81,7 @@ def test_a_parent_switches_between_the_portals_they_hold(
         mobile="0611223344",
         quality="representant_legal",
     )
-    client.force_login(guardian_of_a)
+    login_as(client, guardian_of_a)
     body = client.get(reverse("portal:patient_home")).content.decode()
     assert "BOBBY".title() in body and "Lea" in body
     page = client.get(reverse("portal:portal_home", args=[child_of_a.portal.uuid])).content.decode()
@@ -90,10 +91,10 @@ def test_a_parent_switches_between_the_portals_they_hold(
 def test_reading_a_portal_is_traced_and_shown_in_the_history(
     client: Client, patient_a: User, guardian_of_a: User, identity_a: Identity
 ) -> None:
-    client.force_login(guardian_of_a)
+    login_as(client, guardian_of_a)
     client.get(reverse("portal:portal_home", args=[identity_a.portal.uuid]))
     assert AccessLog.objects.filter(action="portal.read", actor=guardian_of_a).exists()
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     body = client.get(
         reverse("portal:portal_history", args=[identity_a.portal.uuid])
     ).content.decode()
@@ -105,14 +106,14 @@ def test_reading_a_portal_is_traced_and_shown_in_the_history(
 def test_the_patient_space_rejects_post(
     client: Client, patient_a: User, identity_a: Identity
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert (
         client.post(reverse("portal:portal_home", args=[identity_a.portal.uuid])).status_code == 405
     )
 
 
 def test_logout_needs_a_post_and_ends_the_session(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert client.get(reverse("portal:patient_logout")).status_code == 405
     client.post(reverse("portal:patient_logout"))
     assert "_auth_user_id" not in client.session

@@ -15,7 +15,7 @@ from identities.models import Identity
 from notifications.models import Notification
 from portal import services
 from portal.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, login_as
 from tests.portal.conftest import last_code
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def _page_key(page: str) -> tuple[str, str]:
 
 
 def test_opening_the_authenticator_page_writes_nothing(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     logged = AccessLog.objects.count()
     page = _text(client.get(reverse("portal:security")))
     assert "<svg" in page
@@ -53,7 +53,7 @@ def test_opening_the_authenticator_page_writes_nothing(client: Client, patient_a
 
 
 def test_a_forged_key_is_refused(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     _signed, token = _page_key(_text(client.get(reverse("portal:security"))))
     page = _text(client.post(reverse("portal:security"), {"token": token, "key": "forged"}))
     assert "Cette page a expiré" in page
@@ -61,7 +61,7 @@ def test_a_forged_key_is_refused(client: Client, patient_a: User) -> None:
 
 
 def test_a_patient_enrols_an_authenticator_app(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     page = _text(client.get(reverse("portal:security")))
     assert "<svg" in page and "Scannez ce QR code" in page
     key, token = _page_key(page)
@@ -72,7 +72,7 @@ def test_a_patient_enrols_an_authenticator_app(client: Client, patient_a: User) 
 
 
 def test_a_wrong_enrolment_code_is_refused(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     key, token = _page_key(_text(client.get(reverse("portal:security"))))
     wrong = f"{(int(token) + 1) % 10**6:06d}"
     assert "Ce code ne correspond pas" in _text(
@@ -123,7 +123,7 @@ def test_the_patient_can_ask_for_an_sms_instead_of_the_app(client: Client, patie
 def test_changing_the_mobile_needs_the_password_and_a_code_sent_to_the_new_one(
     client: Client, patient_a: User
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     url = reverse("portal:contact_details")
     wrong = client.post(url, {"mobile": "06 98 76 54 32", "password": "not-my-password"})
     assert "Mot de passe incorrect." in _text(wrong)
@@ -138,7 +138,7 @@ def test_changing_the_mobile_needs_the_password_and_a_code_sent_to_the_new_one(
 
 
 def test_changing_the_email_sends_the_code_by_email(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     client.post(
         reverse("portal:contact_details"), {"email": "nouveau@exemple.fr", "password": PASSWORD}
     )
@@ -169,7 +169,7 @@ def test_changing_the_email_sends_the_code_by_email(client: Client, patient_a: U
 def test_bad_contact_changes_are_explained(
     client: Client, patient_a: User, patient_b: User, data: dict[str, str], message: str
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     response = client.post(reverse("portal:contact_details"), data | {"password": PASSWORD})
     assert message in _text(response)
     patient_a.refresh_from_db()
@@ -196,7 +196,7 @@ def test_a_professional_replaces_a_lost_phone_after_checking_the_identity(
 def test_patients_cannot_use_the_lost_phone_page(
     client: Client, patient_a: User, identity_a: Identity
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert (
         client.get(reverse("portal:lost_phone", args=[identity_a.portal.uuid])).status_code == 404
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.models import User
 from printer import services
 from printer.models import PrintJob
+from tests.factories import login_as
 from tests.printer.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_the_preview_serves_the_pdf_to_its_clinician_only(
     assert response["Content-Type"] == "application/pdf"
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     assert client.get(url).status_code == 404
     assert client.get(reverse("printer:job_type", args=[waiting_job.uuid])).status_code == 404
 
@@ -71,7 +72,7 @@ def test_the_preview_serves_the_pdf_to_its_clinician_only(
 def test_another_clinician_cannot_delete_a_job(
     client: Client, other_clinician: User, waiting_job: PrintJob
 ) -> None:
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     assert client.post(reverse("printer:job_delete", args=[waiting_job.uuid])).status_code == 404
     assert PrintJob.objects.filter(pk=waiting_job.pk).exists()
 
@@ -90,7 +91,7 @@ def test_a_clinician_deletes_a_job_and_its_file(
 def test_patients_and_anonymous_visitors_see_no_inbox(client: Client, patient: User) -> None:
     url = reverse("printer:inbox")
     assert client.get(url).status_code == 302
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(url).status_code == 404
 
 
@@ -143,5 +144,5 @@ def test_the_inbox_shows_the_first_page_to_its_clinician_only(
     response = clinician_client.get(url)
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG")
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     assert client.get(url).status_code == 404

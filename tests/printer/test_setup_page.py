@@ -9,6 +9,7 @@ from django.urls import reverse
 from portal.models import User
 from printer import services
 from printer.models import PrinterToken
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_revoking_stops_the_address(clinician_client: Client, clinician: User) -
 
 
 def test_the_page_is_for_professionals_only(client: Client, patient: User) -> None:
-    client.force_login(patient)
+    login_as(client, patient)
     assert client.get(URL).status_code == 404
     assert client.post(URL, {"action": "create"}).status_code == 404
     assert not PrinterToken.objects.exists()

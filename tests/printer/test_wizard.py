@@ -11,6 +11,7 @@ from documents.models import Dispatch, Document, DocumentType, Professional
 from identities.models import Identity
 from portal.models import User
 from printer.models import PrintJob
+from tests.factories import login_as
 from tests.portal.conftest import open_portal
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +209,7 @@ def test_sending_to_nobody_is_refused_beside_the_form(
 def test_another_clinicians_job_is_a_404_at_every_step(
     client: Client, other_clinician: User, ready_job: PrintJob
 ) -> None:
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     for name in ("job_type", "job_patient", "job_recipients", "job_recap", "job_file"):
         assert client.get(url(name, ready_job)).status_code == 404
     assert (

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from teleconsult.models import Teleconsultation
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_an_admin_lists_and_opens_teleconsultations(
     client: Client, admin_user: User, planned: Teleconsultation
 ) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     listing = client.get(reverse("admin:teleconsult_teleconsultation_changelist"))
     assert listing.status_code == 200
     assert "TELECONSULTATION" in listing.content.decode()

@@ -17,6 +17,7 @@ from notifications.backends import sms
 from notifications.models import Notification
 from teleconsult import services
 from teleconsult.models import Teleconsultation
+from tests.factories import login_as
 from tests.teleconsult.conftest import plan
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_the_desk_card_shows_the_next_three_and_the_count_to_finalise(
 
 
 def test_the_agenda_is_for_clinicians_only(client: Client, patient_a: User) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     assert client.get(AGENDA_URL).status_code == 404
 
 
@@ -152,7 +153,7 @@ def test_cancelling_tells_the_patient_and_closes_the_link(
 def test_another_clinician_cannot_reschedule_or_cancel(
     client: Client, other_clinician: User, planned: Teleconsultation
 ) -> None:
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     url = reverse("teleconsult:reschedule", args=[planned.uuid])
     assert client.post(url, {"date": "01/01/2030", "time": "10:00"}).status_code == 404
     assert client.post(reverse("teleconsult:cancel", args=[planned.uuid])).status_code == 404

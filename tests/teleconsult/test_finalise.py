@@ -19,6 +19,7 @@ from notifications.models import Notification
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.documents.conftest import pdf_bytes
+from tests.factories import login_as
 from tests.teleconsult.conftest import plan, token
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_correspondents_get_the_documents_but_not_the_receipt(
     receipt = planned.dispatch.documents.get(patient_only=True)
     prescription = planned.dispatch.documents.get(patient_only=False)
     colleague = Client()
-    colleague.force_login(recipient_clinician)
+    login_as(colleague, recipient_clinician)
 
     assert colleague.get(reverse("documents:download", args=[prescription.uuid])).status_code == 200
     assert colleague.get(reverse("documents:download", args=[receipt.uuid])).status_code == 404
@@ -288,7 +289,7 @@ def test_a_patient_without_portal_needs_a_correspondent(
 def test_another_clinician_cannot_finalise(
     client: Client, other_clinician: User, planned: Teleconsultation
 ) -> None:
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     assert client.post(_url(planned), _form()).status_code == 404
     assert Teleconsultation.objects.get().status == Teleconsultation.Status.PLANNED
 

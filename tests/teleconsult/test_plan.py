@@ -17,6 +17,7 @@ from notifications.models import Notification
 from portal.models import Consent, PortalAccess
 from teleconsult import services
 from teleconsult.models import Teleconsultation
+from tests.factories import login_as
 from tests.teleconsult.conftest import IN_TWO_DAYS, plan
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +236,7 @@ def test_without_a_chosen_patient_it_asks_for_one(clinician_client: Client) -> N
 def test_another_clinician_gets_a_404(
     client: Client, other_clinician: User, planned: object
 ) -> None:
-    client.force_login(other_clinician)
+    login_as(client, other_clinician)
     for name in ("detail", "reschedule"):
         assert client.get(reverse(f"teleconsult:{name}", args=[planned.uuid])).status_code == 404
     assert client.post(reverse("teleconsult:cancel", args=[planned.uuid])).status_code == 404
@@ -245,7 +246,7 @@ def test_another_clinician_gets_a_404(
 def test_a_patient_cannot_reach_the_clinicians_pages(
     client: Client, patient_a: User, planned: Teleconsultation
 ) -> None:
-    client.force_login(patient_a)
+    login_as(client, patient_a)
     for url in (
         PLAN_URL,
         reverse("teleconsult:agenda"),

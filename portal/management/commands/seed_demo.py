@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import services as accounts
 from accounts.professions import Profession
 from documents import services as documents
 from documents.models import Organisation
@@ -147,8 +148,21 @@ class Command(BaseCommand):
             raise CommandError("seed_demo is refused in production: demo passwords are public.")
         with transaction.atomic():
             created = self._seed()
+            created += self._enrol_demo_authenticators()
         if options["verbosity"]:
             self.stdout.write(f"Demo data ready ({created} objects created).")
+
+    def _enrol_demo_authenticators(self) -> int:
+        """The demo professionals share a published key: `manage.py demo_totp EMAIL`."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        created = 0
+        for email in [ADMIN["email"], *(data["email"] for data in CLINICIANS)]:
+            user = User.objects.get(email=email)
+            if accounts.totp_device(user) is None:
+                TOTPDevice.objects.create(user=user, name="Démo", key=accounts.DEMO_TOTP_KEY)
+                created += 1
+        return created
 
     def _seed_portal(self) -> int:
         """Bobby's portal, activated, so the patient space can be tried at once."""
