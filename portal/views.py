@@ -268,13 +268,14 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
-    portal, people = services.portal_signatories(portal_uuid=portal_uuid)
+    portal, people = services.portal_signatories(portal_uuid=portal_uuid, by=request.user)
     form = LostPhoneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         replaced = refusal_as_form_error(
             form,
             lambda: services.replace_lost_phone(
+                portal=portal,
                 user=data["person"],
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],

@@ -4,6 +4,7 @@ A package, one module per topic; this module exports what other apps may call.
 """
 
 from portal.services.activation import get_activation_link, start_activation
+from portal.services.care import has_care_relationship, register_care_relationship
 from portal.services.challenges import (
     CODE_MAX_FAILURES,
     CODE_VALIDITY,
@@ -66,11 +67,13 @@ __all__ = [
     "follow_merged_identity",
     "get_activation_link",
     "get_portal_for_user",
+    "has_care_relationship",
     "new_totp_device",
     "open_portal",
     "portal_sections",
     "portal_signatories",
     "portals_of",
+    "register_care_relationship",
     "register_portal_section",
     "replace_lost_phone",
     "resend_code",

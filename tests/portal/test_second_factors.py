@@ -188,7 +188,8 @@ def test_a_professional_replaces_a_lost_phone_after_checking_the_identity(
     patient_a.refresh_from_db()
     assert patient_a.mobile.as_e164 == "+33756123456"
     assert not TOTPDevice.objects.filter(user=patient_a).exists()
-    assert Notification.objects.get(purpose="lost_phone").recipient == patient_a.email
+    email = Notification.objects.get(purpose="lost_phone", channel="email")
+    assert email.recipient == patient_a.email
     log = AccessLog.objects.get(action="patient.lost_phone")
     assert (log.actor, log.object_id) == (clinician, str(patient_a.pk))
 
