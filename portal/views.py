@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -82,10 +82,12 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
 def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> HttpResponse:
     """Back to the sending that asked for the portal ("Copie au patient"), if any."""
     back = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would take "abc" for a URL name and fail with a
+    # 500 after the portal was created (issue 16).
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(back)
+        return HttpResponseRedirect(back)
     return redirect("identities:detail", identity_uuid=identity.uuid)
 
 
