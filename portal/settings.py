@@ -73,11 +73,15 @@ MIDDLEWARE = [
     "portal.middleware.health_probe",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter: NUL and other control characters get a 400.
+    "portal.middleware.refuse_control_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page of a logged-in person: Cache-Control: no-store, private.
+    "portal.middleware.no_store_when_logged_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.session_limits",
     "accounts.middleware.DomainErrorsMiddleware",
