@@ -298,6 +298,17 @@ SMS_BACKENDS = {
 SMS_BACKEND = SMS_BACKENDS[
     env_choice("SMS_BACKEND", "twilio" if PRODUCTION else "outbox", SMS_BACKENDS)
 ]
+# Countries whose mobiles may receive SMS (calling codes): metropolitan France and overseas.
+# Anything else is refused where it is typed: SMS to premium foreign ranges cost money.
+SMS_ALLOWED_COUNTRY_CODES = [
+    int(code)
+    for code in env_list(
+        "SMS_ALLOWED_COUNTRY_CODES",
+        ["33", "262", "269", "590", "594", "596", "508", "681", "687", "689"],
+    )
+]
+# Actions of one professional that send SMS (portal creation, invitation, lost phone), per hour.
+SMS_ACTIONS_PER_HOUR = env_int("SMS_ACTIONS_PER_HOUR", 30, minimum=1)
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")

@@ -10,7 +10,7 @@ from notifications import services as notifications
 from portal.models import CodeChallenge, PortalAccount, User
 from portal.services.care import has_care_relationship
 from portal.services.challenges import _new_challenge
-from portal.services.recipients import PortalError, _email, _mobile_e164
+from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
 
 
 def start_contact_change(
@@ -96,6 +96,7 @@ def replace_lost_phone(
     if user.role != User.Role.PATIENT:
         raise PortalError(_("Only a patient account can be changed here."))
     new_mobile = _mobile_e164(mobile)
+    _spend_sms_action(by=by)
     old_mobile = str(user.mobile) if user.mobile else ""
     user.mobile = new_mobile
     user.code_failures, user.locked_until = 0, None

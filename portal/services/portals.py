@@ -16,7 +16,7 @@ from notifications import services as notifications
 from portal.models import Consent, PortalAccess, PortalAccount, User
 from portal.services.activation import _send_activation
 from portal.services.care import has_care_relationship
-from portal.services.recipients import PortalError, _email, _mobile_e164
+from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
 
 # The guide's sentence, shown beside the consent box; its version is recorded with the consent.
 _CONSENT_WORDING = gettext_lazy(
@@ -51,6 +51,7 @@ def create_portal(
     if not consent_given:
         raise PortalError(_("You must inform the patient and obtain their consent first."))
     email, mobile = _email(email), _mobile_e164(mobile)
+    _spend_sms_action(by=by)
     identity = type(identity).objects.select_for_update().get(pk=identity.pk)
     if not identity.is_active:
         raise PortalError(_("This identity was merged or deactivated: choose the active one."))
