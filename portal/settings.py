@@ -375,6 +375,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = 12 * 3600  # absolute limit: 12 hours
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -400,6 +402,7 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -418,6 +421,12 @@ USE_I18N = True
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DB_FORMAT = "E164"
+
+# --- Server errors ------------------------------------------------------------------------------
+# Who gets an email for each server error (Django's mail_admins); empty: errors are only logged.
+# The report leaves out every GET and POST value (they may hold health data).
+ADMINS = [(email.split("@")[0], email) for email in env_list("DJANGO_ADMINS")]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.errors.NoRequestDataFilter"
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

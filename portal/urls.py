@@ -38,5 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "portal.views.server_error"
+
 admin.site.site_header = f"{settings.PORTAL_NAME} : administration"
 admin.site.site_title = settings.PORTAL_NAME

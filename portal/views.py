@@ -18,6 +18,7 @@ from audit import services as audit
 from identities import services as identities
 from identities.models import Identity
 from portal import services
+from portal.errors import server_error as server_error  # handler500, see portal/urls.py
 from portal.forms import (
     ActivationForm,
     CodeForm,
