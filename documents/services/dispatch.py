@@ -110,6 +110,7 @@ def dispatch_documents(
                     content_type=upload.content_type,
                     size=len(upload.content),
                     sha256=upload.sha256,
+                    active_content_removed=upload.active_content_removed,
                     author=sender,
                     scan_status=scan_status,
                     scanned_at=scanned_at if scan_status == Document.ScanStatus.CLEAN else None,
