@@ -1,0 +1,124 @@
+"""PDFs written by real programs, made at test time, are accepted and readable after the rewrite.
+
+LibreOffice, Ghostscript's ps2pdf, WeasyPrint, Chromium's print to PDF, img2pdf and a scanned
+multi-page image PDF (Pillow): what clinicians' software and scanners produce (issue 16).
+"""
+
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from documents.validation import check_upload
+
+TEXT = "Ordonnance du docteur Martin"
+
+
+def _libreoffice(folder: Path) -> bytes:
+    source = folder / "ordonnance.txt"
+    source.write_text(f"{TEXT}\nParacétamol 1 g, trois fois par jour.\n", encoding="utf-8")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{folder}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return (folder / "ordonnance.pdf").read_bytes()
+
+
+def _ps2pdf(folder: Path) -> bytes:
+    source = folder / "ordonnance.ps"
+    source.write_text(
+        f"%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto ({TEXT}) show\nshowpage\n"
+    )
+    subprocess.run(
+        ["ps2pdf", str(source), str(folder / "ps.pdf")], check=True, capture_output=True, timeout=60
+    )
+    return (folder / "ps.pdf").read_bytes()
+
+
+def _weasyprint(folder: Path) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=f"<h1>{TEXT}</h1><p><a href='#b'>lien</a></p><p id='b'>b</p>").write_pdf()
+
+
+def _chromium(folder: Path) -> bytes:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page()
+            page.set_content(f"<h1>{TEXT}</h1>")
+            return page.pdf()
+        finally:
+            browser.close()
+
+
+def _page_image(number: int) -> Image.Image:
+    image = Image.new("L", (850, 1100), 255)
+    ImageDraw.Draw(image).text((80, 80), f"{TEXT} page {number}", fill=0)
+    return image
+
+
+def _img2pdf(folder: Path) -> bytes:
+    import img2pdf
+
+    out = io.BytesIO()
+    _page_image(1).save(out, "PNG")
+    return img2pdf.convert(out.getvalue())
+
+
+def _scanned(folder: Path) -> bytes:
+    pages = [_page_image(number).convert("RGB") for number in (1, 2, 3)]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return out.getvalue()
+
+
+PRODUCERS: dict[str, tuple[Callable[[Path], bytes], int, bool]] = {
+    # name: (producer, pages, has text)
+    "libreoffice": (_libreoffice, 1, True),
+    "ps2pdf": (_ps2pdf, 1, True),
+    "weasyprint": (_weasyprint, 1, True),
+    "chromium": (_chromium, 1, True),
+    "img2pdf": (_img2pdf, 1, False),
+    "scanned": (_scanned, 3, False),
+}
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_a_real_producers_pdf_is_accepted_and_readable_after_the_rewrite(
+    producer: str, tmp_path: Path
+) -> None:
+    make, pages, has_text = PRODUCERS[producer]
+    original = make(tmp_path)
+    checked = check_upload(SimpleUploadedFile(f"{producer}.pdf", original))
+    assert checked.content_type == "application/pdf"
+    assert not checked.active_content_removed
+    with pikepdf.open(io.BytesIO(checked.content)) as pdf:
+        assert len(pdf.pages) == pages
+    rewritten = tmp_path / "rewritten.pdf"
+    rewritten.write_bytes(checked.content)
+    assert shutil.which("pdftotext"), "poppler-utils is a test package (scripts/bootstrap)"
+    text = subprocess.run(
+        ["pdftotext", str(rewritten), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode()
+    if has_text:
+        assert TEXT in " ".join(text.split())
