@@ -334,6 +334,9 @@ PORTAL_CONSENT_WORDING_VERSION = env_str("PORTAL_CONSENT_WORDING_VERSION", "2026
 PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 
 OTP_TOTP_ISSUER = PORTAL_NAME
+# Admins never see a person's authenticator secret or its QR code (the config pages of django-otp,
+# which also fail with a 500 on an unknown device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Teleconsultation video ---------------------------------------------------------------------
 # The room of a teleconsultation: "{room}" is replaced by an unguessable name (a region may run
