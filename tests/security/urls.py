@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-PLACEHOLDERS = {"uuid": uuid.UUID(int=1), "int": 1, "string": "x", "path": "1", "slug": "x"}
+PLACEHOLDERS = {
+    "uuid": uuid.UUID(int=1),
+    "int": 999_999_999,
+    "string": "x",
+    "path": "999999999",
+    "slug": "x",
+}
 
 
 @dataclass(frozen=True)
