@@ -1,5 +1,7 @@
 """Pages seen by a logged-in person are never kept by a browser or a proxy cache."""
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
@@ -13,15 +15,13 @@ NAMES = all_url_names()
 
 @pytest.mark.parametrize("url_name", NAMES, ids=[url_name.name for url_name in NAMES])
 def test_every_page_of_a_logged_in_person_is_not_stored(
-    client: Client, clinician: User, patient: User, url_name: object
+    client_for: Callable[[User | None], Client], clinician: User, patient: User, url_name: object
 ) -> None:
     for person in (clinician, patient):
-        client.force_login(person)
-        response = client.get(url_name.url())
+        response = client_for(person).get(url_name.url())
         cache_control = response.get("Cache-Control", "")
         assert "no-store" in cache_control, (url_name.name, person, response.status_code)
         assert "private" in cache_control, (url_name.name, person, response.status_code)
-        client.logout()
 
 
 def test_anonymous_public_pages_may_be_cached(client: Client) -> None:

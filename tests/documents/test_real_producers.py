@@ -7,6 +7,7 @@ multi-page image PDF (Pillow): what clinicians' software and scanners produce (i
 import io
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,17 +59,29 @@ def _weasyprint(folder: Path) -> bytes:
     return HTML(string=f"<h1>{TEXT}</h1><p><a href='#b'>lien</a></p><p id='b'>b</p>").write_pdf()
 
 
-def _chromium(folder: Path) -> bytes:
-    from playwright.sync_api import sync_playwright
+_CHROMIUM_PRINT = """
+import sys
+from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            page = browser.new_page()
-            page.set_content(f"<h1>{TEXT}</h1>")
-            return page.pdf()
-        finally:
-            browser.close()
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+    page = browser.new_page()
+    page.set_content("<h1>" + sys.argv[2] + "</h1>")
+    page.pdf(path=sys.argv[1])
+    browser.close()
+"""
+
+
+def _chromium(folder: Path) -> bytes:
+    # Its own process: the browser tests of the session may hold an event loop in this one.
+    target = folder / "chromium.pdf"
+    subprocess.run(
+        [sys.executable, "-c", _CHROMIUM_PRINT, str(target), TEXT],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return target.read_bytes()
 
 
 def _page_image(number: int) -> Image.Image:
