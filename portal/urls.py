@@ -22,6 +22,11 @@ portal_patterns = [
     path("espace/securite/", views.security, name="security"),
     path("espace/coordonnees/", views.contact_details, name="contact_details"),
     path("portail/<uuid:portal_uuid>/telephone-perdu/", views.lost_phone, name="lost_phone"),
+    path(
+        "espace/telephone/confirmer/<str:token>/",
+        views.confirm_lost_phone,
+        name="confirm_lost_phone",
+    ),
     path("espace/<uuid:portal_uuid>/", views.portal_home, name="portal_home"),
     path("espace/<uuid:portal_uuid>/historique/", views.portal_history, name="portal_history"),
     path("sante/", health.health, name="health"),

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinician_required, patient_required
@@ -267,6 +268,13 @@ def contact_details(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/contact_details.html", {"form": form})
 
 
+_LOST_PHONE_DONE = gettext_lazy("The new mobile number is saved; the person was told by email.")
+_LOST_PHONE_PENDING = gettext_lazy(
+    "A confirmation link was sent to the person's current email: the number changes once they "
+    "confirm."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
@@ -282,13 +290,25 @@ def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
                 user=data["person"],
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],
+                attested=data["attested"],
                 by=request.user,
                 ip=audit.client_ip(request),
             ),
         )
         if replaced is not None:
-            messages.success(
-                request, _("The new mobile number is saved; the person was told by email.")
-            )
+            messages.success(request, _LOST_PHONE_DONE if replaced else _LOST_PHONE_PENDING)
             return redirect("identities:detail", identity_uuid=portal.identity.uuid)
     return render(request, "portal/lost_phone.html", {"form": form, "portal": portal})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_lost_phone(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder confirms a new mobile from their email; a GET (a mail scanner) changes nothing."""
+    try:
+        services.lost_phone_request(token)
+        if request.method == "POST":
+            services.confirm_lost_phone(token=token, ip=audit.client_ip(request))
+            return render(request, "portal/confirm_lost_phone.html", {"done": True})
+    except services.PortalError as error:
+        return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
+    return render(request, "portal/confirm_lost_phone.html", {"done": False})

@@ -18,7 +18,12 @@ from portal.services.challenges import (
     resend_code,
     verify_code,
 )
-from portal.services.contacts import replace_lost_phone, start_contact_change
+from portal.services.contacts import (
+    confirm_lost_phone,
+    lost_phone_request,
+    replace_lost_phone,
+    start_contact_change,
+)
 from portal.services.history import ACTION_LABELS, access_history, action_label
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
@@ -60,6 +65,7 @@ __all__ = [
     "action_label",
     "challenge_method",
     "clear_expired_sessions",
+    "confirm_lost_phone",
     "confirm_totp_enrolment",
     "consent_wording",
     "create_portal",
@@ -68,6 +74,7 @@ __all__ = [
     "get_activation_link",
     "get_portal_for_user",
     "has_care_relationship",
+    "lost_phone_request",
     "new_totp_device",
     "open_portal",
     "portal_sections",

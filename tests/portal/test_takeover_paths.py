@@ -78,11 +78,11 @@ def test_a_clinician_with_a_teleconsultation_may_help_with_a_lost_phone(
     assert _lost_phone(client, identity_a, patient_a).status_code == 302
 
 
-def test_the_old_number_gets_an_sms_notice_of_a_lost_phone_change(
+def test_the_current_number_gets_an_sms_notice_of_a_lost_phone_request(
     clinician_client: Client, patient_a: User, identity_a: Identity
 ) -> None:
     assert _lost_phone(clinician_client, identity_a, patient_a).status_code == 302
-    notice = Notification.objects.get(purpose="lost_phone", channel="sms")
+    notice = Notification.objects.get(purpose="lost_phone_request", channel="sms")
     assert notice.recipient == "+33601023040"
 
 
