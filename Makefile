@@ -18,10 +18,11 @@ beat:  ## the Celery scheduler (needs REDIS_URL)
 bench:  ## benchmarks, printed as a table
 	scripts/bench
 
-lint:  ## ruff, the layers contract (lint-imports prints the layers kept or broken), mypy
+lint:  ## ruff, the layers contract (lint-imports prints the layers kept or broken), mypy, bandit, pip-audit
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 	.venv/bin/lint-imports --no-cache
 	.venv/bin/mypy
+	scripts/security-lint
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentType, Professional
 from documents.services import NewDocument
+from documents.validation import clean_filename
 
 MAX_DOCUMENTS = 10
 
@@ -19,7 +20,8 @@ MAX_DOCUMENTS = 10
 class DocumentRowForm(forms.Form):
     """One document: its file, the name the recipients will see, its type."""
 
-    file = forms.FileField(label=_("File"), required=False)
+    # An empty file is refused below, with the file's name, like the other refusals.
+    file = forms.FileField(label=_("File"), required=False, allow_empty_file=True)
     name = forms.CharField(
         label=_("Name"),
         max_length=200,
@@ -32,6 +34,13 @@ class DocumentRowForm(forms.Form):
         required=False,
         empty_label=_("Document type"),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and not upload.size:
+            name = clean_filename(upload.name or "")
+            raise forms.ValidationError(_("%(name)s: the file is empty.") % {"name": name})
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

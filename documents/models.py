@@ -189,6 +189,8 @@ class Document(models.Model):
         default=ScanStatus.NOT_CONFIGURED,
     )
     scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    # The PDF carried scripts, automatic actions or attachments: the stored file is without them.
+    active_content_removed = models.BooleanField(_("active content removed"), default=False)
     # The virus clamd named, if it found one (the file is then deleted, the row kept).
     scan_signature = models.CharField(_("virus name"), max_length=200, blank=True)
     # The patient's own business in a sending that also goes to colleagues (a teleconsultation

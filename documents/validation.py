@@ -1,9 +1,10 @@
 """Checks of an uploaded file before anything is stored: size, real type, active content.
 
 PDF, JPEG and PNG only, recognised by their first bytes (the name and the browser's word are
-not trusted). PDFs are parsed with pikepdf and refused when they carry active content
-(JavaScript, automatic actions, launchers, embedded files, XFA forms, rich media), however the
-names are spelt: pikepdf decodes ``/J#61vaScript`` into ``/JavaScript``. Images are capped in
+not trusted). PDFs are parsed with pikepdf and rewritten without their active content
+(JavaScript, automatic actions, launchers, form submissions, remote go-tos, embedded files, XFA
+forms, rich media), however the names are spelt: pikepdf decodes ``/J#61vaScript`` into
+``/JavaScript``; only a PDF that cannot be parsed is refused. Images are capped in
 pixels, so a small file cannot unfold into gigabytes.
 """
 
@@ -17,25 +18,31 @@ from django.utils.translation import gettext as _
 
 MAX_SIZE = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Keys whose whole value is active content: scripts, automatic actions, attachments, XFA forms.
 ACTIVE_PDF_KEYS = {
     "/JavaScript",
     "/JS",
-    "/OpenAction",
     "/AA",
-    "/Launch",
-    "/EmbeddedFile",
     "/EmbeddedFiles",
+    "/EF",
     "/XFA",
-    "/RichMedia",
+    "/RichMediaContent",
 }
-ACTIVE_PDF_VALUES = {
+# Actions that run, open, send or fetch something; /GoTo (a page of this file) and /URI stay.
+ACTIVE_ACTIONS = {
     "/JavaScript",
     "/Launch",
-    "/EmbeddedFile",
-    "/RichMedia",
-    "/RichMediaExecute",
+    "/SubmitForm",
     "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/RichMediaExecute",
+    "/Rendition",
+    "/Movie",
+    "/Sound",
 }
+# Annotations that carry a file or a player; they are taken off the page.
+ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
 _SIGNATURES = [
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -53,6 +60,8 @@ class CheckedFile:
     content_type: str
     sha256: str
     filename: str
+    # The PDF carried scripts, automatic actions, attachments...: they were removed.
+    active_content_removed: bool = False
 
 
 def clean_filename(name: str) -> str:
@@ -76,8 +85,9 @@ def check_upload(uploaded: File) -> CheckedFile:
         raise RejectedFile(
             _("%(name)s: only PDF, JPEG and PNG files can be sent.") % {"name": filename}
         )
+    removed = False
     if content_type == "application/pdf":
-        _check_pdf(content, filename)
+        content, removed = disarm_pdf(content, filename)
     else:
         _check_image(content, filename)
     return CheckedFile(
@@ -85,61 +95,116 @@ def check_upload(uploaded: File) -> CheckedFile:
         content_type=content_type,
         sha256=hashlib.sha256(content).hexdigest(),
         filename=filename,
+        active_content_removed=removed,
     )
 
 
-def _has_active_content(obj: object, depth: int = 0) -> bool:
-    """True if this object, or a dictionary or array written inside it, holds an active key."""
+def _is_active_action(value: object) -> bool:
     import pikepdf
 
-    if depth > 50:  # a pathological nesting is refused rather than walked for ever
-        return True
+    if isinstance(value, pikepdf.Array):
+        return any(_is_active_action(item) for item in value)
+    return isinstance(value, pikepdf.Dictionary) and str(value.get("/S", "")) in ACTIVE_ACTIONS
+
+
+def _disarm_object(obj: object, depth: int = 0) -> bool:
+    """Remove active keys, actions and annotations from this object and the direct objects
+    written inside it; True if anything was removed."""
+    import pikepdf
+
+    if depth > 50:
+        raise ValueError("nesting too deep")
+    removed = False
     if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-        keys = set(obj.keys())
-        if ACTIVE_PDF_KEYS & keys:
-            return True
-        # An action or a file given by its type: /S /Launch, /Type /EmbeddedFile...
-        if any(str(obj.get(key, "")) in ACTIVE_PDF_VALUES for key in ("/S", "/Type", "/Subtype")):
-            return True
-        children = [obj.get(key) for key in keys]
+        for key in list(obj.keys()):
+            value = obj.get(key)
+            if key in ACTIVE_PDF_KEYS or (
+                key in ("/A", "/OpenAction", "/Next", "/PA") and _is_active_action(value)
+            ):
+                del obj[key]
+                removed = True
+        if isinstance(obj, pikepdf.Stream) and str(obj.get("/Type", "")) == "/EmbeddedFile":
+            obj.write(b"")  # an attachment reached another way (a name tree, an array)
+            removed = True
+        if str(obj.get("/S", "")) in ACTIVE_ACTIONS:
+            # An action reached another way: it becomes an action that does nothing.
+            for key in list(obj.keys()):
+                del obj[key]
+            obj["/S"] = pikepdf.Name.GoTo
+            obj["/D"] = pikepdf.Array()
+            removed = True
+        annotations = obj.get("/Annots")
+        if isinstance(annotations, pikepdf.Array):
+            kept = [
+                annotation
+                for annotation in annotations
+                if not (
+                    isinstance(annotation, pikepdf.Dictionary)
+                    and str(annotation.get("/Subtype", "")) in ACTIVE_ANNOTATIONS
+                )
+            ]
+            if len(kept) != len(annotations):
+                obj["/Annots"] = pikepdf.Array(kept)
+                removed = True
+        children = [obj.get(key) for key in obj]
     elif isinstance(obj, pikepdf.Array):
         children = list(obj)
     else:
         return False
-    # Indirect objects are visited on their own by the caller.
-    return any(
-        _has_active_content(child, depth + 1)
-        for child in children
-        if isinstance(child, pikepdf.Object) and not child.is_indirect
-    )
+    for child in children:
+        if isinstance(child, pikepdf.Object) and not child.is_indirect:
+            removed = _disarm_object(child, depth + 1) or removed
+    return removed
 
 
-def check_pdf_file(path: str, filename: str) -> None:
-    """The PDF rules of ``check_upload`` for a PDF on disk, without reading it into memory
-    (the virtual printer checks a job as it arrives)."""
-    _check_pdf(path, filename)
+def disarm_pdf(content: bytes, filename: str) -> tuple[bytes, bool]:
+    """Rewrite a PDF without its active content; refuse only what cannot be parsed.
 
-
-def _check_pdf(content: bytes | str, filename: str) -> None:
+    The rewrite writes the objects the document reaches, and nothing else: bytes after
+    ``%%EOF`` (a ZIP of a polyglot) and orphan objects are gone. Destinations (an
+    ``/OpenAction`` that shows a page, links inside the file) are kept.
+    """
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(content) if isinstance(content, bytes) else content) as pdf:
-            active = _has_active_content(pdf.trailer) or any(
-                _has_active_content(obj) for obj in pdf.objects
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            removed = _disarm_object(pdf.Root)
+            names = pdf.Root.get("/Names")
+            if isinstance(names, pikepdf.Dictionary):
+                for key in ("/JavaScript", "/EmbeddedFiles"):
+                    if key in names:
+                        del names[key]
+                        removed = True
+            for obj in pdf.objects:
+                removed = _disarm_object(obj) or removed
+            out = io.BytesIO()
+            pdf.remove_unreferenced_resources()
+            pdf.save(
+                out,
+                fix_metadata_version=False,
+                qdf=False,
+                object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             )
-    except pikepdf.PdfError:
+    except (pikepdf.PdfError, ValueError, RecursionError):
         raise RejectedFile(
             _("%(name)s: this PDF is damaged or unreadable.") % {"name": filename}
         ) from None
-    if active:
+    return out.getvalue(), removed
+
+
+def check_pdf_file(path: str, filename: str) -> None:
+    """A PDF on disk must be readable (the virtual printer checks a job as it arrives, without
+    reading it into memory); its active content is removed when it is sent."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if len(pdf.pages) < 1:
+                raise ValueError("no page")
+    except (pikepdf.PdfError, ValueError):
         raise RejectedFile(
-            _(
-                "%(name)s: the PDF contains active content (scripts, automatic actions or "
-                "attachments) and was refused."
-            )
-            % {"name": filename}
-        )
+            _("%(name)s: this PDF is damaged or unreadable.") % {"name": filename}
+        ) from None
 
 
 def _check_image(content: bytes, filename: str) -> None:

@@ -172,7 +172,7 @@ def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
         statements.append(
             (
                 # Identifiers come from the model, values go as parameters.
-                f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608
+                f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608
                 f"WHERE {column('is_active')} AND {where} "
                 f"ORDER BY {column('pk')} LIMIT {BLOCK_CAP}",
                 [value for *_condition, value in block],

@@ -28,3 +28,10 @@ def validate_mobile(value: PhoneNumber | str) -> None:
             _("This number is not a mobile number: the patient must be able to receive SMS."),
             code="not_mobile",
         )
+    from notifications import services as notifications  # the floor; loaded with the apps
+
+    if not notifications.sms_country_allowed(value):
+        raise ValidationError(
+            _("Only French mobile numbers (metropolitan and overseas) can receive SMS."),
+            code="country_not_allowed",
+        )

@@ -10,9 +10,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.roles import Role
 from audit import services as audit
 from portal import services
 from portal.models import Consent, PortalAccess, PortalAccount
+
+
+def _may_view_portals(request: HttpRequest, model_admin: admin.ModelAdmin, obj: object) -> bool:
+    """Admins, or staff given the view permission: being staff is not enough (it showed every
+    patient's portal, accesses and consents to a staff member without rights)."""
+    return request.user.role == Role.ADMIN or admin.ModelAdmin.has_view_permission(
+        model_admin, request, obj
+    )
 
 
 class ReadOnlyAdminMixin:
@@ -55,7 +64,7 @@ class PortalAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [PortalAccessInline, ConsentInline]
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_staff)
+        return _may_view_portals(request, self, obj)
 
 
 @admin.register(PortalAccess)
@@ -70,7 +79,7 @@ class PortalAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["revoke"]
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_staff)
+        return _may_view_portals(request, self, obj)
 
     @admin.action(description=gettext_lazy("Revoke the selected accesses"), permissions=["view"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[PortalAccess]) -> None:
@@ -90,4 +99,4 @@ class ConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_staff)
+        return _may_view_portals(request, self, obj)

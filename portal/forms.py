@@ -112,6 +112,13 @@ class LostPhoneForm(forms.Form):
         label=_("I have checked this person's identity document."),
         error_messages={"required": _("Check the patient's identity document first.")},
     )
+    attested = forms.BooleanField(
+        label=_(
+            "The holder is a minor or a protected adult, and I attest that I checked the identity "
+            "of their representative: change the number now, without the holder's confirmation."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Middleware of the portal."""
 
+import re
 import time
 from collections.abc import Callable
 
@@ -7,8 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -55,5 +57,54 @@ def session_limits(
                 return redirect_to_login(request.get_full_path(), "portal:login")
             request.session["last_seen"] = now
         return get_response(request)
+
+    return middleware
+
+
+# C0 controls but tab and line breaks, DEL, C1 controls, and the bidirectional overrides that
+# disguise a file name ("\u202egnp.exe"). PostgreSQL refuses NUL in text: a 500 otherwise.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _has_control_characters(request: HttpRequest) -> bool:
+    texts = [request.path]
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            texts.append(key)
+            texts.extend(values)
+    texts.extend(upload.name or "" for upload in request.FILES.values())
+    return any(_CONTROL_CHARACTERS.search(text) for text in texts)
+
+
+def refuse_control_characters(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A request with a control character in a parameter, a field or a file name gets a 400.
+
+    No form of the portal takes one; refusing them here covers every input at once.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if _has_control_characters(request):
+            return HttpResponseBadRequest(
+                _("The request contains control characters: it was refused."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return get_response(request)
+
+    return middleware
+
+
+def no_store_when_logged_in(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Pages seen by a logged-in person hold health data: no browser or proxy may keep them."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
     return middleware

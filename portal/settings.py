@@ -26,7 +26,7 @@ ENVIRONMENT = env_choice("DJANGO_ENV", "development", ("development", "productio
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 
-_DEV_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105
+_DEV_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105 (refused in production)  # nosec B105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
@@ -73,11 +73,15 @@ MIDDLEWARE = [
     "portal.middleware.health_probe",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter: NUL and other control characters get a 400.
+    "portal.middleware.refuse_control_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page of a logged-in person: Cache-Control: no-store, private.
+    "portal.middleware.no_store_when_logged_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.session_limits",
     "accounts.middleware.DomainErrorsMiddleware",
@@ -294,6 +298,17 @@ SMS_BACKENDS = {
 SMS_BACKEND = SMS_BACKENDS[
     env_choice("SMS_BACKEND", "twilio" if PRODUCTION else "outbox", SMS_BACKENDS)
 ]
+# Countries whose mobiles may receive SMS (calling codes): metropolitan France and overseas.
+# Anything else is refused where it is typed: SMS to premium foreign ranges cost money.
+SMS_ALLOWED_COUNTRY_CODES = [
+    int(code)
+    for code in env_list(
+        "SMS_ALLOWED_COUNTRY_CODES",
+        ["33", "262", "269", "590", "594", "596", "508", "681", "687", "689"],
+    )
+]
+# Actions of one professional that send SMS (portal creation, invitation, lost phone), per hour.
+SMS_ACTIONS_PER_HOUR = env_int("SMS_ACTIONS_PER_HOUR", 30, minimum=1)
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
@@ -360,6 +375,10 @@ OTP_TOTP_ISSUER = PORTAL_NAME
 # login form alike; django-otp's own per-device delay would refuse a right code after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
 
+# Admins never see a person's authenticator secret or its QR code (the config pages of django-otp,
+# which also fail with a 500 on an unknown device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # --- Teleconsultation video ---------------------------------------------------------------------
 # The room of a teleconsultation: "{room}" is replaced by an unguessable name (a region may run
 # its own Jitsi Meet server). The clinician's page drives it through Jitsi's IFrame API, loaded
@@ -400,6 +419,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = 12 * 3600  # absolute limit: 12 hours
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -425,6 +446,7 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -443,6 +465,12 @@ USE_I18N = True
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DB_FORMAT = "E164"
+
+# --- Server errors ------------------------------------------------------------------------------
+# Who gets an email for each server error (Django's mail_admins); empty: errors are only logged.
+# The report leaves out every GET and POST value (they may hold health data).
+ADMINS = [(email.split("@")[0], email) for email in env_list("DJANGO_ADMINS")]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.errors.NoRequestDataFilter"
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

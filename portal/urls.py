@@ -28,6 +28,11 @@ portal_patterns = [
     path("espace/securite/", views.security, name="security"),
     path("espace/coordonnees/", views.contact_details, name="contact_details"),
     path("portail/<uuid:portal_uuid>/telephone-perdu/", views.lost_phone, name="lost_phone"),
+    path(
+        "espace/telephone/confirmer/<str:token>/",
+        views.confirm_lost_phone,
+        name="confirm_lost_phone",
+    ),
     path("espace/<uuid:portal_uuid>/", views.portal_home, name="portal_home"),
     path("espace/<uuid:portal_uuid>/historique/", views.portal_history, name="portal_history"),
     path("sante/", health.health, name="health"),
@@ -43,6 +48,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "portal.views.server_error"
 
 admin.site.site_header = f"{settings.PORTAL_NAME} : administration"
 admin.site.site_title = settings.PORTAL_NAME

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinician_required, patient_required
@@ -18,6 +19,7 @@ from audit import services as audit
 from identities import services as identities
 from identities.models import Identity
 from portal import services
+from portal.errors import server_error as server_error  # handler500, see portal/urls.py
 from portal.forms import (
     ActivationForm,
     CodeForm,
@@ -82,10 +84,12 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
 def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> HttpResponse:
     """Back to the sending that asked for the portal ("Copie au patient"), if any."""
     back = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would take "abc" for a URL name and fail with a
+    # 500 after the portal was created (issue 16).
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(back)
+        return HttpResponseRedirect(back)
     return redirect("identities:detail", identity_uuid=identity.uuid)
 
 
@@ -264,27 +268,47 @@ def contact_details(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/contact_details.html", {"form": form})
 
 
+_LOST_PHONE_DONE = gettext_lazy("The new mobile number is saved; the person was told by email.")
+_LOST_PHONE_PENDING = gettext_lazy(
+    "A confirmation link was sent to the person's current email: the number changes once they "
+    "confirm."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def lost_phone(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """A professional replaces the mobile of someone holding this portal, after an ID check."""
-    portal, people = services.portal_signatories(portal_uuid=portal_uuid)
+    portal, people = services.portal_signatories(portal_uuid=portal_uuid, by=request.user)
     form = LostPhoneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         replaced = refusal_as_form_error(
             form,
             lambda: services.replace_lost_phone(
+                portal=portal,
                 user=data["person"],
                 mobile=str(data["mobile"]),
                 identity_checked=data["identity_checked"],
+                attested=data["attested"],
                 by=request.user,
                 ip=audit.client_ip(request),
             ),
         )
         if replaced is not None:
-            messages.success(
-                request, _("The new mobile number is saved; the person was told by email.")
-            )
+            messages.success(request, _LOST_PHONE_DONE if replaced else _LOST_PHONE_PENDING)
             return redirect("identities:detail", identity_uuid=portal.identity.uuid)
     return render(request, "portal/lost_phone.html", {"form": form, "portal": portal})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_lost_phone(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder confirms a new mobile from their email; a GET (a mail scanner) changes nothing."""
+    try:
+        services.lost_phone_request(token)
+        if request.method == "POST":
+            services.confirm_lost_phone(token=token, ip=audit.client_ip(request))
+            return render(request, "portal/confirm_lost_phone.html", {"done": True})
+    except services.PortalError as error:
+        return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
+    return render(request, "portal/confirm_lost_phone.html", {"done": False})

@@ -9,7 +9,7 @@ refused and the inbox shows no thumbnail; PDF and PWG raster never need it.
 
 import resource
 import shutil
-import subprocess
+import subprocess  # nosec B404
 
 TIME_LIMIT_S = 60
 MEMORY_LIMIT = 1024 * 1024 * 1024
@@ -38,7 +38,7 @@ def _run(arguments: list[str]) -> bytes:
     if gs is None:
         raise GhostscriptError("Ghostscript is not installed")
     try:
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)  # nosec B603
             [gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", *arguments],
             capture_output=True,
             timeout=TIME_LIMIT_S,

@@ -1,6 +1,6 @@
 """Fixtures shared by every test: isolation of files and tasks, and the personas."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from tests.factories import (
     AdminFactory,
     ClinicianFactory,
     UserFactory,
+    login_as,
     login_professional,
 )
 
@@ -155,3 +156,20 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[object]:
     finally:
         worker.stop()
         celery_app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User | None], Client]:
+    """A fresh client logged in as this person (None: anonymous), as the persona clients are.
+
+    The authorisation matrix and the crawler log their personas in through this one place: a
+    change of the professionals' login (a second factor) is made here and applies to them.
+    """
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            login_as(client, user)
+        return client
+
+    return make

@@ -13,6 +13,7 @@ from accounts.services.login import (
     record_login_failure,
 )
 from accounts.services.profiles import professional_profiles
+from accounts.services.quotas import SmsQuotaExceeded, spend_sms_action
 from accounts.services.second_factor import (
     RECOVERY_CODE_COUNT,
     check_password,
@@ -41,6 +42,7 @@ __all__ = [
     "LOGIN_LOCKOUT_SECONDS",
     "RECOVERY_CODE_COUNT",
     "LoginLocked",
+    "SmsQuotaExceeded",
     "check_login_allowed",
     "check_password",
     "clear_login_failures",
@@ -57,6 +59,7 @@ __all__ = [
     "second_factor_marker",
     "session_second_factor_is_valid",
     "signed_totp_key",
+    "spend_sms_action",
     "totp_device",
     "totp_enrolment_page",
     "totp_qr_svg",

@@ -27,6 +27,7 @@ from documents.services.sent import (
     DeliveryStatus,
     dispatch_recap,
     get_dispatch_for_user,
+    has_sent_documents,
     sent_dispatches,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "get_dispatch_for_user",
     "get_document_for_user",
     "has_active_portal",
+    "has_sent_documents",
     "open_document",
     "portal_documents",
     "portal_documents_section",

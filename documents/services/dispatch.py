@@ -1,5 +1,6 @@
 """Sending documents: to the patient's portal and to professionals, each notified once."""
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,9 +58,6 @@ def dispatch_documents(
     (``WAITING_SCAN``): nobody sees it nor is notified until ``release_held_dispatch`` has
     found every file clean.
     """
-    existing = Dispatch.objects.filter(idempotency_key=token).first()
-    if existing is not None:
-        return existing
     professionals = list(professionals)
     if not documents:
         raise DispatchError(_("Add at least one document."))
@@ -76,6 +74,20 @@ def dispatch_documents(
         checked = [(document, check_upload(document.upload)) for document in documents]
     except RejectedFile as error:
         raise DispatchError(str(error)) from None
+    token = _bound_token(
+        token=token,
+        sender=sender,
+        identity=identity,
+        content=[
+            f"{upload.sha256}:{document.name}:{document.document_type.pk}"
+            for document, upload in checked
+        ]
+        + [f"patient:{copy_to_patient}"]
+        + sorted(f"pro:{professional.pk}" for professional in professionals),
+    )
+    existing = Dispatch.objects.filter(idempotency_key=token).first()
+    if existing is not None:
+        return existing
     scan_statuses = _scan_before_storing(
         [upload for _document, upload in checked], identity=identity, sender=sender, ip=ip
     )
@@ -102,6 +114,7 @@ def dispatch_documents(
                     content_type=upload.content_type,
                     size=len(upload.content),
                     sha256=upload.sha256,
+                    active_content_removed=upload.active_content_removed,
                     author=sender,
                     patient_only=document.patient_only,
                     scan_status=scan_status,
@@ -154,6 +167,13 @@ def dispatch_documents(
         _delete_files(stored)  # no file may outlive a rolled-back sending
         raise
     return dispatch
+
+
+def _bound_token(*, token: str, sender: User, identity: Any, content: list[str]) -> str:
+    """The form's token is the browser's choice: bind it to the sender, the patient and what is
+    sent, so another professional posting my token gets their own sending, never my recap."""
+    parts = [str(sender.pk), str(identity.pk), token, *content]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _delete_files(documents: list[Document]) -> None:

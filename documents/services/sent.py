@@ -27,6 +27,11 @@ def get_dispatch_for_user(*, user: User, dispatch_uuid: UUID | str) -> Dispatch:
     return dispatch
 
 
+def has_sent_documents(*, professional: User, identity: Any) -> bool:
+    """A care relationship the portal asks about: this professional sent the patient documents."""
+    return Dispatch.objects.filter(identity=identity, sender=professional).exists()
+
+
 @dataclass(frozen=True)
 class DeliveryStatus:
     delivery: Delivery

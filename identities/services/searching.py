@@ -1,12 +1,11 @@
 """The professionals' search of the directory: rate limit and trace."""
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from accounts import ratelimit
 from accounts.exceptions import Refused
 from audit import services as audit
 from identities import search as identity_search
@@ -23,15 +22,11 @@ class SearchRateExceeded(Refused):
 
 
 def check_search_rate(*, user: Any, ip: str | None = None) -> None:
-    """Count one search of this user in the current minute; refuse (and trace) past the limit."""
-    key = f"identity-searches:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > SEARCHES_PER_MINUTE:
+    """Count one search of this user over the last minute (sliding); refuse (and trace) past
+    the limit."""
+    if not ratelimit.hit(
+        f"identity-searches:{user.pk}", limit=SEARCHES_PER_MINUTE, window_seconds=60
+    ):
         audit.record(
             action="identity.search",
             actor=user,

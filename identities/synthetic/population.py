@@ -276,7 +276,7 @@ def generate(
     identities already in the database). The sequence is a stream: the first 1,000 of a run of
     2,000 are the 1,000 of a run of 1,000 (as long as ``exclude`` is the same).
     """
-    rng = Random(seed)  # noqa: S311  (reproducible data, not a secret)
+    rng = Random(seed)  # noqa: S311 (reproducible data, not a secret)  # nosec B311
     surnames = surname_distribution()
     first_names = first_name_distributions()
     communes, countries = _commune_distribution(), _country_distribution()

@@ -226,7 +226,7 @@ def surname_distribution() -> _Distribution:
     The vocabulary does not depend on the seed (it is the "population's" names; the seed picks
     people): it is built once per process from a fixed seed.
     """
-    rng = Random("surnames-v1")  # noqa: S311  (reproducible data, not a secret)
+    rng = Random("surnames-v1")  # noqa: S311 (reproducible data, not a secret)  # nosec B311
     head = list(dict.fromkeys(normalize_name(_spelling(name)) for name in TOP_SURNAMES))
     # Zipf with a small exponent: MARTIN about 0.4 %, the 230th about 0.016 % of people.
     head_weights = [1 / rank**0.6 for rank in range(1, len(head) + 1)]

@@ -28,6 +28,7 @@ from notifications.services.recipients import (
     mask_numbers,
     normalize_email,
     normalize_mobile,
+    sms_country_allowed,
 )
 from notifications.services.sending import (
     ERROR_REASONS,
@@ -69,6 +70,7 @@ __all__ = [
     "resend_notification",
     "send_notification",
     "send_sms",
+    "sms_country_allowed",
     "statuses_for",
     "sweep",
 ]

@@ -117,7 +117,7 @@ def _insert_unless_queued(notification: Notification) -> int | None:
     placeholders = ", ".join(["%s"] * len(fields))
     sql = " ".join(
         [
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608  # nosec B608
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}",
         ]
     )

@@ -3,6 +3,7 @@
 import re
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -40,7 +41,17 @@ def normalize_mobile(value: str) -> str:
             _("This number is not a mobile number and cannot receive SMS: %(number)s")
             % {"number": value}
         )
+    if not sms_country_allowed(number):
+        raise InvalidRecipient(
+            _("Only French mobile numbers (metropolitan and overseas) can receive SMS: %(number)s")
+            % {"number": value}
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sms_country_allowed(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether SMS may go to this number's country (``SMS_ALLOWED_COUNTRY_CODES``)."""
+    return number.country_code in settings.SMS_ALLOWED_COUNTRY_CODES
 
 
 _PHONE_NUMBER = re.compile(r"\+?\d[\d .-]{6,}(\d{2})")

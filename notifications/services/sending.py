@@ -102,7 +102,7 @@ def _backoff(attempts: int) -> float:
     ceiling = min(
         MAX_BACKOFF_SECONDS, settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
     )
-    return ceiling * (0.5 + random.random() / 2)  # noqa: S311 (jitter, not security)
+    return ceiling * (0.5 + random.random() / 2)  # noqa: S311 (jitter, not security)  # nosec B311
 
 
 def _finish(notification_id: int, **fields: Any) -> None:

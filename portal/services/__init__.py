@@ -4,6 +4,7 @@ A package, one module per topic; this module exports what other apps may call.
 """
 
 from portal.services.activation import get_activation_link, start_activation
+from portal.services.care import has_care_relationship, register_care_relationship
 from portal.services.challenges import (
     CODE_MAX_FAILURES,
     CODE_VALIDITY,
@@ -17,7 +18,12 @@ from portal.services.challenges import (
     resend_code,
     verify_code,
 )
-from portal.services.contacts import replace_lost_phone, start_contact_change
+from portal.services.contacts import (
+    confirm_lost_phone,
+    lost_phone_request,
+    replace_lost_phone,
+    start_contact_change,
+)
 from portal.services.history import ACTION_LABELS, access_history, action_label
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
@@ -59,6 +65,7 @@ __all__ = [
     "action_label",
     "challenge_method",
     "clear_expired_sessions",
+    "confirm_lost_phone",
     "confirm_totp_enrolment",
     "consent_wording",
     "create_portal",
@@ -66,11 +73,14 @@ __all__ = [
     "follow_merged_identity",
     "get_activation_link",
     "get_portal_for_user",
+    "has_care_relationship",
+    "lost_phone_request",
     "new_totp_device",
     "open_portal",
     "portal_sections",
     "portal_signatories",
     "portals_of",
+    "register_care_relationship",
     "register_portal_section",
     "replace_lost_phone",
     "resend_code",

@@ -1,14 +1,21 @@
 """Changes of a patient's contact details: by the patient (with a code), or a lost phone."""
 
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.exceptions import NotFound
 from audit import services as audit
 from notifications import services as notifications
-from portal.models import CodeChallenge, User
+from portal.models import CodeChallenge, PortalAccount, User
+from portal.services.care import has_care_relationship
 from portal.services.challenges import _new_challenge
-from portal.services.recipients import PortalError, _email, _mobile_e164
+from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
 
 
 def start_contact_change(
@@ -66,46 +73,168 @@ def _apply_contact_change(*, user: User, challenge: CodeChallenge) -> list[str]:
     return [field]
 
 
+# The holder confirms a lost-phone change through a link sent to their current email.
+LOST_PHONE_LINK_MAX_AGE = 48 * 3600
+_LOST_PHONE_SALT = "portal.lost_phone"
+
+
 @transaction.atomic
 def replace_lost_phone(
     *,
+    portal: PortalAccount,
     user: User,
     mobile: str,
     identity_checked: bool,
     by: User,
+    attested: bool = False,
     ip: str | None = None,
-) -> User:
-    """A professional or an admin, having checked the patient's identity, sets a new mobile.
+) -> bool:
+    """A professional with a care relationship, having checked the identity, asks for a new mobile.
 
-    The authenticator app is removed too (it was probably on the lost phone), locks are
-    lifted, the patient is told by email, and the access log keeps who did it.
+    The change waits for the person's confirmation through a link sent to their current email
+    (and an SMS notice to the current number): a professional alone cannot move someone's login
+    codes. When the professional attests that the holder is a minor or a protected adult (whose
+    representative is in front of them), it applies at once and the attestation is recorded.
+    True when the number was changed, False when it waits for the confirmation.
     """
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    if not has_care_relationship(professional=by, identity=portal.identity) or not (
+        portal.accesses.filter(user=user, revoked_at__isnull=True).exists()
+    ):
+        raise NotFound
     if not identity_checked:
         raise PortalError(_("Check the patient's identity document first."))
-    user = User.objects.select_for_update().get(pk=user.pk)
     if user.role != User.Role.PATIENT:
         raise PortalError(_("Only a patient account can be changed here."))
     new_mobile = _mobile_e164(mobile)
+    _spend_sms_action(by=by)
+    old_mobile = str(user.mobile) if user.mobile else ""
+    if attested:
+        _apply_lost_phone(
+            user=user,
+            old_mobile=old_mobile,
+            new_mobile=new_mobile,
+            by=by,
+            ip=ip,
+            portal=portal,
+            details={"attested_minor_or_protected": True},
+        )
+        return True
+    token = signing.dumps(
+        {
+            "user": user.pk,
+            "old": old_mobile,
+            "new": new_mobile,
+            "by": by.pk,
+            "portal": str(portal.uuid),
+        },
+        salt=_LOST_PHONE_SALT,
+    )
+    key = f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}"
+    link = f"{settings.SITE_URL}{reverse('portal:confirm_lost_phone', args=[token])}"
+    notifications.queue_email(
+        purpose="lost_phone_request",
+        object_key=key,
+        to=user.email,
+        template="lost_phone_confirm",
+        context={"link": link},
+    )
+    if old_mobile:
+        notifications.queue_sms(
+            purpose="lost_phone_request",
+            object_key=key,
+            to=old_mobile,
+            template="lost_phone_confirm",
+        )
+    audit.record(
+        action="patient.lost_phone_requested",
+        actor=by,
+        ip=ip,
+        object_type="user",
+        object_id=user.pk,
+        details={"identity_checked": True, "portal": str(portal.uuid)},
+    )
+    return False
+
+
+def lost_phone_request(token: str) -> dict[str, Any]:
+    """The change a confirmation link asks for; refused when expired, forged or already done."""
+    try:
+        request = signing.loads(token, salt=_LOST_PHONE_SALT, max_age=LOST_PHONE_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise PortalError(_("This link is invalid or has expired.")) from None
+    user = User.objects.filter(pk=request["user"], role=User.Role.PATIENT).first()
+    if user is None or (str(user.mobile) if user.mobile else "") != request["old"]:
+        # Already applied (or the number changed since): a link works once.
+        raise PortalError(_("This link is invalid or has expired."))
+    return request
+
+
+@transaction.atomic
+def confirm_lost_phone(*, token: str, ip: str | None = None) -> User:
+    """The person confirms, from their current email, the new mobile a professional entered."""
+    request = lost_phone_request(token)
+    user = User.objects.select_for_update().get(pk=request["user"])
+    if (str(user.mobile) if user.mobile else "") != request["old"]:
+        raise PortalError(_("This link is invalid or has expired."))
+    by = User.objects.get(pk=request["by"])
+    portal = PortalAccount.objects.get(uuid=request["portal"])
+    _apply_lost_phone(
+        user=user,
+        old_mobile=request["old"],
+        new_mobile=request["new"],
+        by=by,
+        ip=ip,
+        portal=portal,
+        details={"confirmed_by_the_person": True},
+    )
+    return user
+
+
+def _apply_lost_phone(
+    *,
+    user: User,
+    old_mobile: str,
+    new_mobile: str,
+    by: User,
+    ip: str | None,
+    portal: PortalAccount,
+    details: dict[str, Any],
+) -> None:
+    """Set the new mobile; the authenticator app goes too (it was probably on the lost phone),
+    locks are lifted, the person is told by email and at the old number, the access log keeps
+    who asked for it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.select_for_update().get(pk=user.pk)
     user.mobile = new_mobile
     user.code_failures, user.locked_until = 0, None
     user.save(update_fields=["mobile", "code_failures", "locked_until"])
     TOTPDevice.objects.filter(user=user).delete()
     CodeChallenge.objects.filter(user=user, verified_at__isnull=True).delete()
+    key = f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}"
+    context = {"what": "mobile", "by_professional": True}
     notifications.queue_email(
         purpose="lost_phone",
-        object_key=f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        object_key=key,
         to=user.email,
         template="contact_changed",
-        context={"what": "mobile", "by_professional": True},
+        context=context,
     )
+    if old_mobile and old_mobile != new_mobile:
+        # If the phone was not lost but the request was an intrusion, the holder may still
+        # have it: tell the old number too.
+        notifications.queue_sms(
+            purpose="lost_phone",
+            object_key=key,
+            to=old_mobile,
+            template="contact_changed",
+            context=context,
+        )
     audit.record(
         action="patient.lost_phone",
         actor=by,
         ip=ip,
         object_type="user",
         object_id=user.pk,
-        details={"identity_checked": True},
+        details={"identity_checked": True, "portal": str(portal.uuid), **details},
     )
-    return user

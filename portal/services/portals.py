@@ -15,7 +15,8 @@ from audit import services as audit
 from notifications import services as notifications
 from portal.models import Consent, PortalAccess, PortalAccount, User
 from portal.services.activation import _send_activation
-from portal.services.recipients import PortalError, _email, _mobile_e164
+from portal.services.care import has_care_relationship
+from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
 
 # The guide's sentence, shown beside the consent box; its version is recorded with the consent.
 _CONSENT_WORDING = gettext_lazy(
@@ -50,12 +51,22 @@ def create_portal(
     if not consent_given:
         raise PortalError(_("You must inform the patient and obtain their consent first."))
     email, mobile = _email(email), _mobile_e164(mobile)
+    _spend_sms_action(by=by)
     identity = type(identity).objects.select_for_update().get(pk=identity.pk)
     if not identity.is_active:
         raise PortalError(_("This identity was merged or deactivated: choose the active one."))
-    portal, _created = PortalAccount.objects.get_or_create(
+    portal, created = PortalAccount.objects.get_or_create(
         identity=identity, defaults={"created_by": by}
     )
+    if not created and not has_care_relationship(professional=by, identity=identity):
+        # Giving someone access to an existing portal is a takeover path (issue 16).
+        raise PortalError(
+            _(
+                "Only a professional with a care relationship with this patient (who created "
+                "the account, sent them a document or has a teleconsultation with them) may "
+                "give someone access to it."
+            )
+        )
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and (user.role != User.Role.PATIENT or str(user.mobile) != mobile):
         # The same person may hold several portals; nobody else may reuse their address.
@@ -99,6 +110,8 @@ def create_portal(
         setattr(identity, field, email if field == "email" else mobile)
     if changed:
         identity.save(update_fields=changed)
+    if not created:
+        _tell_holder_of_new_access(portal=portal, access=access)
     if user.activated_at is None:
         _send_activation(user=user, access=access)
     else:
@@ -117,6 +130,36 @@ def create_portal(
         details={"access": access.pk, "quality": quality},
     )
     return portal
+
+
+def _tell_holder_of_new_access(*, portal: PortalAccount, access: PortalAccess) -> None:
+    """The holder learns at their current email and number that someone else may now open it."""
+    holder = (
+        PortalAccess.objects.filter(portal=portal, quality=PortalAccess.Quality.HOLDER)
+        .filter(revoked_at__isnull=True)
+        .exclude(pk=access.pk)
+        .select_related("user")
+        .first()
+    )
+    if holder is None:
+        return
+    key = f"access:{access.pk}"
+    context = {"quality": access.get_quality_display()}
+    notifications.queue_email(
+        purpose="portal_access_added",
+        object_key=key,
+        to=holder.user.email,
+        template="portal_access_added",
+        context=context,
+    )
+    if holder.user.mobile:
+        notifications.queue_sms(
+            purpose="portal_access_added",
+            object_key=key,
+            to=str(holder.user.mobile),
+            template="portal_access_added",
+            context=context,
+        )
 
 
 def portals_of(user: User) -> list[PortalAccess]:
@@ -151,10 +194,13 @@ def open_portal(*, user: User, portal_uuid: UUID | str, ip: str | None = None) -
     return portal
 
 
-def portal_signatories(*, portal_uuid: UUID | str) -> tuple[PortalAccount, QuerySet[User]]:
-    """A portal and the people holding an access to it now (for a professional's help)."""
+def portal_signatories(
+    *, portal_uuid: UUID | str, by: User
+) -> tuple[PortalAccount, QuerySet[User]]:
+    """A portal and the people holding an access to it now, for a professional who cares for
+    the patient (anyone else gets a 404: they could move the login codes to their phone)."""
     portal = PortalAccount.objects.select_related("identity").filter(uuid=portal_uuid).first()
-    if portal is None:
+    if portal is None or not has_care_relationship(professional=by, identity=portal.identity):
         raise NotFound
     people = User.objects.filter(
         portal_accesses__portal=portal, portal_accesses__revoked_at__isnull=True

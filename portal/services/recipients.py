@@ -1,5 +1,8 @@
 """The portal's refusal (``PortalError``) and the checking of a signatory's email and mobile."""
 
+from typing import Any
+
+from accounts import services as accounts
 from accounts.exceptions import Refused
 from notifications import services as notifications
 
@@ -19,4 +22,11 @@ def _email(value: str) -> str:
     try:
         return notifications.normalize_email(value).lower()
     except notifications.InvalidRecipient as error:
+        raise PortalError(str(error)) from None
+
+
+def _spend_sms_action(*, by: Any) -> None:
+    try:
+        accounts.spend_sms_action(by=by)
+    except accounts.SmsQuotaExceeded as error:
         raise PortalError(str(error)) from None

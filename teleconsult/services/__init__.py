@@ -8,6 +8,7 @@ from teleconsult.services.agenda import (
     agenda,
     desk_summary,
     get_teleconsultation_for_clinician,
+    has_teleconsultation_with,
 )
 from teleconsult.services.errors import MAX_DURATION_MINUTES, RECEIPT_TYPE_CODE, TeleconsultError
 from teleconsult.services.finalisation import (
@@ -49,6 +50,7 @@ __all__ = [
     "format_euros",
     "get_by_join_token",
     "get_teleconsultation_for_clinician",
+    "has_teleconsultation_with",
     "join_state",
     "join_url",
     "plan_teleconsultation",

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,11 @@ def get_teleconsultation_for_clinician(
         .filter(uuid=pk)
         .first()
     )
+
+
+def has_teleconsultation_with(*, professional: User, identity: Any) -> bool:
+    """A care relationship the portal asks about: a teleconsultation with this patient."""
+    return Teleconsultation.objects.of_clinician(professional).filter(identity=identity).exists()
 
 
 def _start_of_today() -> datetime.datetime:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import services as accounts
 from accounts.models import User
 from audit import services as audit
 from notifications import services as notifications
@@ -90,6 +91,11 @@ def plan_teleconsultation(
         if need_mobile
         else ""
     )
+    if invite_by_sms and not create_portal:  # create_portal counts its own SMS
+        try:
+            accounts.spend_sms_action(by=clinician)
+        except accounts.SmsQuotaExceeded as error:
+            raise TeleconsultError(str(error), field="invite") from None
     if create_portal:
         if not consent_given:
             raise TeleconsultError(

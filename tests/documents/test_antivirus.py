@@ -11,6 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -30,7 +31,18 @@ from tests.documents.conftest import pdf_bytes, stored_files, upload
 from tests.factories import login_as
 from tests.workers import CeleryWorker, wait_until
 
-INFECTED_PDF = pdf_bytes() + b"\n" + EICAR + b"\n"
+
+def _pdf_carrying_eicar() -> bytes:
+    """EICAR inside a stream the document reaches: what the PDF rewrite keeps (bytes after
+    %%EOF are dropped by it)."""
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes()))
+    pdf.Root["/PieceInfo"] = pdf.make_stream(EICAR)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+INFECTED_PDF = _pdf_carrying_eicar()
 PATIENT_ALERTS = ["bobby@teleconsultation.com", "parent@exemple.fr"]
 
 

@@ -107,7 +107,7 @@ def test_the_download_is_safe_to_open(client: Client, patient_a: User, document:
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == "inline; filename*=UTF-8''Ordonnance%20patient.pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["Content-Security-Policy"].startswith("sandbox")
 
 

@@ -145,8 +145,8 @@ BAD_SENDINGS = {
     "a name without file": ([(None, None, "Ordonnance", True)], True, "Ajoutez le fichier"),
     "no recipient": ([("ordo.pdf", "pdf", "", True)], False, "Choisissez au moins un destinataire"),
     "renamed exe": ([("virus.pdf", b"MZ\x90\x00", "", True)], True, "virus.pdf : seuls"),
-    "empty file": ([("vide.pdf", b"", "", True)], True, "Ajoutez le fichier"),
-    "javascript": ([("script.pdf", "js", "", True)], True, "script.pdf : le PDF contient"),
+    "empty file": ([("vide.pdf", b"", "", True)], True, "vide.pdf : le fichier est vide."),
+    "damaged pdf": ([("abime.pdf", b"%PDF-1.7 rien", "", True)], True, "abime.pdf : ce PDF"),
 }
 
 

@@ -183,12 +183,13 @@ def test_a_professional_replaces_a_lost_phone_after_checking_the_identity(
     url = reverse("portal:lost_phone", args=[identity_a.portal.uuid])
     data = {"person": patient_a.pk, "mobile": "07 56 12 34 56"}
     assert "Vérifiez d'abord la pièce d'identité" in _text(clinician_client.post(url, data))
-    response = clinician_client.post(url, data | {"identity_checked": "on"})
+    response = clinician_client.post(url, data | {"identity_checked": "on", "attested": "on"})
     assert response.status_code == 302
     patient_a.refresh_from_db()
     assert patient_a.mobile.as_e164 == "+33756123456"
     assert not TOTPDevice.objects.filter(user=patient_a).exists()
-    assert Notification.objects.get(purpose="lost_phone").recipient == patient_a.email
+    email = Notification.objects.get(purpose="lost_phone", channel="email")
+    assert email.recipient == patient_a.email
     log = AccessLog.objects.get(action="patient.lost_phone")
     assert (log.actor, log.object_id) == (clinician, str(patient_a.pk))
 

@@ -195,7 +195,9 @@ def test_a_document_over_20_mb_is_refused(client: Client, token: str) -> None:
     assert not PrintJob.objects.exists()
 
 
-def test_a_pdf_with_active_content_is_refused(client: Client, token: str) -> None:
+def test_a_pdf_with_active_content_is_taken_to_be_disarmed_when_sent(
+    client: Client, token: str
+) -> None:
     pdf = pikepdf.new()
     pdf.add_blank_page()
     pdf.Root.OpenAction = pikepdf.Dictionary(
@@ -204,9 +206,8 @@ def test_a_pdf_with_active_content_is_refused(client: Client, token: str) -> Non
     out = io.BytesIO()
     pdf.save(out)
     response = print_job(client, token, out.getvalue())
-    assert response.code == 0x0413
-    assert "actif" in response.group(ipp.OPERATION).get("status-message").value
-    assert not PrintJob.objects.exists()
+    assert response.code == 0x0000
+    assert PrintJob.objects.count() == 1
 
 
 def test_a_damaged_pdf_is_refused(client: Client, token: str) -> None:

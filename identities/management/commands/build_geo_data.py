@@ -31,7 +31,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404
 import sys
 import tempfile
 import zipfile
@@ -324,7 +324,7 @@ def _read_countries_module(source: Path) -> str:
 def _run(command: list[str]) -> None:
     """Run a registry client, turning its failure into a readable CommandError."""
     try:
-        subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
+        subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)  # nosec B603
     except subprocess.CalledProcessError as error:
         raise CommandError(f"{' '.join(command[:3])} failed:\n{error.stderr}") from error
     except subprocess.TimeoutExpired as error:

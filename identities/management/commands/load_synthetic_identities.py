@@ -140,7 +140,7 @@ def delete_synthetic_identities() -> int:
     table = connection.ops.quote_name(Identity._meta.db_table)
     email = connection.ops.quote_name(Identity._meta.get_field("email").column)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {email} LIKE %s", [f"%{SYNTHETIC_EMAIL_SUFFIX}"])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE {email} LIKE %s", [f"%{SYNTHETIC_EMAIL_SUFFIX}"])  # noqa: S608  # nosec B608
         return cursor.rowcount
 
 

@@ -20,7 +20,7 @@ from identities.models import Identity
 from identities.normalize import normalize_name
 from portal.models import ProfessionalProfile, User
 
-DEMO_PASSWORD = "demo-portail-2026"  # noqa: S105  (published on purpose, refused in production)
+DEMO_PASSWORD = "demo-portail-2026"  # noqa: S105 (published on purpose, refused in production)  # nosec B105
 
 ADMIN = {"email": "admin@portail.test", "first_name": "Alice", "last_name": "ADMIN"}
 CLINICIANS = [
