@@ -6,7 +6,6 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services as accounts
 from accounts import sessions
 from accounts.forms import ClinicianLoginForm, EnrolmentForm, SecondFactorForm
-from accounts.http import refusal_as_form_error
+from accounts.http import local_next, refusal_as_form_error
 from accounts.models import User
 from audit import services as audit
 
@@ -43,18 +42,11 @@ def psc_callback(request: HttpRequest) -> HttpResponse:
     return CallbackView.as_view()(request)
 
 
-def _safe_next(request: HttpRequest, url: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else reverse("portal:home")
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     """First factor: email and password. The second comes on the next page."""
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_url = local_next(request) or reverse("portal:home")
     if request.user.is_authenticated and sessions.is_verified(request):
         return redirect(next_url)
     form = ClinicianLoginForm(request.POST or None)

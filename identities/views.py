@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import clinician_required
+from accounts.http import local_next
 from audit import services as audit
 from identities import geo, services
 from identities.forms import IdentityForm, SearchForm
@@ -38,7 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST or None, initial=request.GET.dict())
     duplicates: list[services.LikelyDuplicate] = []
-    next_url = _next_url(request)
+    next_url = local_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             identity = services.register_identity(
@@ -63,16 +63,6 @@ def create(request: HttpRequest) -> HttpResponse:
         "identities/create.html",
         {"form": form, "duplicates": duplicates, "next": next_url},
     )
-
-
-def _next_url(request: HttpRequest) -> str:
-    """Where to go back after a creation: a local path only, never another site."""
-    value = request.POST.get("next") or request.GET.get("next") or ""
-    if value.startswith("/") and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return ""
 
 
 @require_GET

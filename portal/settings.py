@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from portal.production import refuse_insecure_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -494,35 +495,6 @@ LOGGING = {
 }
 
 
-# --- Production refuses insecure values ---------------------------------------------------------
-def _refuse_insecure_production() -> None:
-    problems = []
-    if DEBUG:
-        problems.append("DJANGO_DEBUG must be false")
-    if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("DJANGO_SECRET_KEY must be set to a random value of 50 characters or more")
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        problems.append("DATABASE_URL must point to PostgreSQL, not SQLite")
-    if not ALLOWED_HOSTS:
-        problems.append("DJANGO_ALLOWED_HOSTS must list the portal's host names")
-    using_twilio = SMS_BACKEND.endswith(".TwilioBackend")
-    if not using_twilio:
-        problems.append("SMS_BACKEND must be twilio")
-    if using_twilio and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
-        problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set")
-    if using_twilio and not (TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM):
-        problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM must be set")
-    if not REDIS_URL:
-        problems.append("REDIS_URL must be set: production tasks run on Celery workers")
-    if CELERY_TASK_ALWAYS_EAGER:
-        problems.append("CELERY_TASK_ALWAYS_EAGER must be false")
-    if TELECONSULT_VIDEO_STAND_IN:
-        problems.append("TELECONSULT_VIDEO_STAND_IN must be false: it is a local imitation")
-    if not SITE_URL.startswith("https://"):
-        problems.append("SITE_URL must be the portal's public https:// address")
-    if problems:
-        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems) + ".")
-
-
+# --- Production refuses insecure values (portal/production.py lists them) ----------------------
 if PRODUCTION:
-    _refuse_insecure_production()
+    refuse_insecure_production(globals(), dev_secret_key=_DEV_SECRET_KEY)

@@ -8,13 +8,12 @@ from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinician_required, patient_required
-from accounts.http import refusal_as_form_error
+from accounts.http import local_next, refusal_as_form_error
 from audit import services as audit
 from identities import services as identities
 from identities.models import Identity
@@ -83,12 +82,8 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
 
 def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> HttpResponse:
     """Back to the sending that asked for the portal ("Copie au patient"), if any."""
-    back = request.GET.get("next", "")
-    # Only a path of this site: redirect() would take "abc" for a URL name and fail with a
-    # 500 after the portal was created (issue 16).
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    back = local_next(request)
+    if back:
         return HttpResponseRedirect(back)
     return redirect("identities:detail", identity_uuid=identity.uuid)
 
