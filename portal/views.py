@@ -92,6 +92,17 @@ def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> Ht
 # --- Patients: activation, login with a one-time code, their space ------------------------------
 
 PENDING_CHALLENGE = "portal_pending_challenge"
+PENDING_NEXT = "portal_pending_next"
+
+
+def _patient_next(request: HttpRequest) -> str:
+    """The patient page an alert linked to (``?next=``), kept only if it stays in the space."""
+    value = request.GET.get("next", "")
+    if value.startswith("/espace/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
 
 
 def _await_code(request: HttpRequest, challenge: CodeChallenge) -> HttpResponse:
@@ -136,6 +147,7 @@ def patient_login(request: HttpRequest) -> HttpResponse:
             ),
         )
         if challenge is not None:
+            request.session[PENDING_NEXT] = _patient_next(request)
             return _await_code(request, challenge)
     return render(request, "portal/patient_login.html", {"form": form})
 
@@ -159,7 +171,7 @@ def patient_code(request: HttpRequest) -> HttpResponse:
             # login() gives the session a new key: a key seen before the second factor is dead.
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["auth_at"] = request.session["last_seen"] = time.time()
-            return redirect("portal:patient_home")
+            return redirect(request.session.pop(PENDING_NEXT, "") or "portal:patient_home")
     method = services.challenge_method(challenge_uuid=challenge_uuid)
     return render(request, "portal/patient_code.html", {"form": form, "method": method})
 

@@ -258,3 +258,21 @@ def test_a_session_ends_after_twelve_hours_even_when_active(
             traveller.shift(datetime.timedelta(minutes=29))
             response = client.get(reverse("portal:patient_home"))
     assert response["Location"] == LOGIN
+
+
+def test_the_code_leads_to_the_page_the_alert_linked_and_never_off_site(
+    client: Client, patient_a: User, identity_a: object
+) -> None:
+    target = reverse("portal:portal_home", args=[identity_a.portal.uuid])
+    client.get(f"{LOGIN}?next={target}")
+    client.post(
+        f"{LOGIN}?next={target}", {"email": "bobby@teleconsultation.com", "password": PASSWORD}
+    )
+    assert client.post(CODE, {"code": last_code()})["Location"] == target
+
+    client.logout()
+    client.post(
+        f"{LOGIN}?next=https://ailleurs.example/",
+        {"email": "bobby@teleconsultation.com", "password": PASSWORD},
+    )
+    assert client.post(CODE, {"code": last_code()})["Location"] == reverse("portal:patient_home")
