@@ -12,6 +12,7 @@ class DocumentsConfig(AppConfig):
         from portal import services as portal
 
         portal.register_portal_section(services.portal_documents_section)
+        portal.register_history_names(services.portal_history_names)
         identities.identities_merged.connect(
             services.follow_merged_identity, dispatch_uid="documents.follow_merged_identity"
         )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -93,6 +94,7 @@ def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> Ht
 
 PENDING_CHALLENGE = "portal_pending_challenge"
 PENDING_NEXT = "portal_pending_next"
+HISTORY_PAGE_SIZE = 25
 
 
 def _patient_next(request: HttpRequest) -> str:
@@ -221,8 +223,9 @@ def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
 def portal_history(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """ "Qui a consulté mes documents": the access log rows about this portal and its identity."""
     portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
-    entries = services.access_history(portal=portal)
-    return render(request, "portal/portal_history.html", {"portal": portal, "entries": entries})
+    entries = services.access_history(portal=portal, viewer=request.user)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/portal_history.html", {"portal": portal, "page": page})
 
 
 @require_POST
