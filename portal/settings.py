@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "phonenumber_field",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.TOTPDevicesConfig",  # django_otp.plugins.otp_totp, named in French
     "accounts",
     "portal",
     "identities",
