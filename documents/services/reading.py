@@ -87,7 +87,7 @@ def portal_documents(*, portal: PortalAccount) -> list[Document]:
         Document.objects.filter(
             dispatch__deliveries__portal=portal, dispatch__status=Dispatch.Status.SENT
         )
-        .select_related("document_type", "dispatch__sender")
+        .select_related("document_type", "dispatch__sender__professional_profile")
         .annotate(first_read_at=F("dispatch__deliveries__first_read_at"))
         .only(
             "uuid",
@@ -96,6 +96,7 @@ def portal_documents(*, portal: PortalAccount) -> list[Document]:
             "document_type__label",
             "dispatch__sender__first_name",
             "dispatch__sender__last_name",
+            "dispatch__sender__professional_profile__profession",
         )
         .order_by("-created_at", "-pk")
     )

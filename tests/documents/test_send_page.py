@@ -143,9 +143,9 @@ BAD_SENDINGS = {
     "no type": ([("ordo.pdf", "pdf", "Ordonnance", False)], True, "Choisissez le type"),
     "a name without file": ([(None, None, "Ordonnance", True)], True, "Ajoutez le fichier"),
     "no recipient": ([("ordo.pdf", "pdf", "", True)], False, "Choisissez au moins un destinataire"),
-    "renamed exe": ([("virus.pdf", b"MZ\x90\x00", "", True)], True, "virus.pdf : seuls"),
+    "renamed exe": ([("virus.pdf", b"MZ\x90\x00", "", True)], True, "virus.pdf\u00a0: seuls"),
     "empty file": ([("vide.pdf", b"", "", True)], True, "Ajoutez le fichier"),
-    "javascript": ([("script.pdf", "js", "", True)], True, "script.pdf : le PDF contient"),
+    "javascript": ([("script.pdf", "js", "", True)], True, "script.pdf\u00a0: le PDF contient"),
 }
 
 
