@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -149,7 +149,9 @@ def received(request: HttpRequest) -> HttpResponse:
         _ReceivedLine(
             document=document,
             url=link.format(document.uuid),
-            received_on=timezone.localtime(document.received_at).strftime("%d/%m/%Y %H:%M"),
+            received_on=formats.date_format(
+                timezone.localtime(document.received_at), "DATETIME_FORMAT"
+            ),
             born_on=document.patient_birth_date.strftime("%d/%m/%Y"),
         )
         for document in page

@@ -396,6 +396,7 @@ if PRODUCTION:
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
+FORMAT_MODULE_PATH = ["portal.formats"]  # "30/11/2026 à 17:25"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
