@@ -47,8 +47,9 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
             recipients.add_error(None, str(error))
         else:
             return _sent(request, dispatch)
-    if request.FILES:
-        # A browser never keeps chosen files across a refused form: say it, once.
+    if request.FILES and not request.headers.get("X-Keeps-Files"):
+        # A browser never keeps chosen files across a refused form: say it, once. (documents.js
+        # sends with X-Keeps-Files and keeps them on the page.)
         recipients.add_error(None, _("Fix what is shown, then choose the files again."))
     return _send_page(request, identity, documents, recipients, status=400)
 
