@@ -89,8 +89,12 @@
     });
     request.setRequestHeader("X-Keeps-Files", "1");
     request.addEventListener("load", function () {
-      if (request.status < 400 && request.responseURL && request.responseURL !== window.location.href) {
-        window.location.assign(request.responseURL);
+      if (request.status < 400) {
+        // Accepted: show the page the server redirected to (it carries the one-time message).
+        window.history.replaceState(null, "", request.responseURL || window.location.href);
+        document.open();
+        document.write(request.responseText);
+        document.close();
         return;
       }
       const answer = new DOMParser().parseFromString(request.responseText, "text/html");
