@@ -57,3 +57,8 @@ def test_the_audit_log_filters_all_have_text(client: Client, admin_user: User) -
     filters = html.split('id="changelist-filter"')[1].split("</search>")[0]
     for link in re.findall(r"<a [^>]*>(.*?)</a>", filters, re.S):
         assert re.sub(r"<[^>]+>|\s", "", link), f"a link without text: {link!r}"
+
+
+def test_the_admin_login_has_a_level_one_heading(client: Client) -> None:
+    page = client.get(reverse("admin:login")).content.decode()
+    assert re.search(r"<h1[^>]*>\s*Connexion à l'administration\s*</h1>", unescape(page))
