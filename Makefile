@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`; the rest are for daily work.
-.PHONY: run test worker beat bench lint format messages clean
+.PHONY: run test worker beat bench lint format messages clean screenshots
 
 run:  ## start the product on the embedded default (SQLite, in-process tasks, dev outbox)
 	scripts/run
@@ -17,6 +17,9 @@ beat:  ## the Celery scheduler (needs REDIS_URL)
 
 bench:  ## benchmarks, printed as a table
 	scripts/bench
+
+screenshots:  ## regenerate the README's screenshots (desktop and phone) from the browser journeys
+	scripts/screenshots
 
 lint:  ## ruff, the layers contract (lint-imports prints the layers kept or broken), mypy, bandit, pip-audit
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -15,3 +15,15 @@ class Profession(models.TextChoices):
     SPEECH_THERAPIST = "91", _("Speech therapist")
     ORTHOPTIST = "92", _("Orthoptist")
     PSYCHOLOGIST = "93", _("Psychologist")
+
+
+# The title written before a professional's name: "Dr" for physicians and dentists only.
+TITLES = {Profession.PHYSICIAN: _("Dr"), Profession.DENTIST: _("Dr")}
+
+
+def titled_name(user: object) -> str:
+    """ "Dr Claire MARTIN", or "Sophie MARTIN" for a profession without a title."""
+    name = user.get_full_name() or str(user)  # type: ignore[attr-defined]
+    profile = getattr(user, "professional_profile", None)
+    title = TITLES.get(profile.profession) if profile is not None else None
+    return f"{title} {name}" if title else name

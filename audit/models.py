@@ -35,10 +35,16 @@ class AccessLog(models.Model):
 
     class Meta:
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = _("access log entries")
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
 
     def __str__(self) -> str:
-        return (
-            f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
-        )
+        # In the admin's title: Paris time, like the list, and the action in words.
+        from audit.labels import action_label
+
+        at = timezone.localtime(self.created_at)
+        return _("%(action)s on %(date)s at %(time)s") % {
+            "action": action_label(self.action),
+            "date": f"{at:%d/%m/%Y}",
+            "time": f"{at:%H:%M}",
+        }

@@ -13,6 +13,7 @@ class DocumentsConfig(AppConfig):
 
         portal.register_portal_section(services.portal_documents_section)
         portal.register_care_relationship(services.has_sent_documents)
+        portal.register_history_names(services.portal_history_names)
         identities.identities_merged.connect(
             services.follow_merged_identity, dispatch_uid="documents.follow_merged_identity"
         )

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -47,8 +47,9 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
             recipients.add_error(None, str(error))
         else:
             return _sent(request, dispatch)
-    if request.FILES:
-        # A browser never keeps chosen files across a refused form: say it, once.
+    if request.FILES and not request.headers.get("X-Keeps-Files"):
+        # A browser never keeps chosen files across a refused form: say it, once. (documents.js
+        # sends with X-Keeps-Files and keeps them on the page.)
         recipients.add_error(None, _("Fix what is shown, then choose the files again."))
     return _send_page(request, identity, documents, recipients, status=400)
 
@@ -149,7 +150,9 @@ def received(request: HttpRequest) -> HttpResponse:
         _ReceivedLine(
             document=document,
             url=link.format(document.uuid),
-            received_on=timezone.localtime(document.received_at).strftime("%d/%m/%Y %H:%M"),
+            received_on=formats.date_format(
+                timezone.localtime(document.received_at), "DATETIME_FORMAT"
+            ),
             born_on=document.patient_birth_date.strftime("%d/%m/%Y"),
         )
         for document in page

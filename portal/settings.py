@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "phonenumber_field",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.TOTPDevicesConfig",  # django_otp.plugins.otp_totp, named in French
     "accounts",
     "portal",
     "identities",
@@ -459,6 +459,7 @@ if PRODUCTION:
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
+FORMAT_MODULE_PATH = ["portal.formats"]  # "30/11/2026 à 17:25"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -91,6 +92,14 @@ def _back_to_sending_or_identity(request: HttpRequest, identity: Identity) -> Ht
 # --- Patients: activation, login with a one-time code, their space ------------------------------
 
 PENDING_CHALLENGE = "portal_pending_challenge"
+PENDING_NEXT = "portal_pending_next"
+HISTORY_PAGE_SIZE = 25
+
+
+def _patient_next(request: HttpRequest) -> str:
+    """The patient page an alert linked to (``?next=``), kept only if it stays in the space."""
+    value = local_next(request)
+    return value if value.startswith("/espace/") else ""
 
 
 def _await_code(request: HttpRequest, challenge: CodeChallenge) -> HttpResponse:
@@ -135,6 +144,7 @@ def patient_login(request: HttpRequest) -> HttpResponse:
             ),
         )
         if challenge is not None:
+            request.session[PENDING_NEXT] = _patient_next(request)
             return _await_code(request, challenge)
     return render(request, "portal/patient_login.html", {"form": form})
 
@@ -158,7 +168,7 @@ def patient_code(request: HttpRequest) -> HttpResponse:
             # login() gives the session a new key: a key seen before the second factor is dead.
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["auth_at"] = request.session["last_seen"] = time.time()
-            return redirect("portal:patient_home")
+            return redirect(request.session.pop(PENDING_NEXT, "") or "portal:patient_home")
     method = services.challenge_method(challenge_uuid=challenge_uuid)
     return render(request, "portal/patient_code.html", {"form": form, "method": method})
 
@@ -208,8 +218,9 @@ def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
 def portal_history(request: HttpRequest, portal_uuid: object) -> HttpResponse:
     """ "Qui a consulté mes documents": the access log rows about this portal and its identity."""
     portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
-    entries = services.access_history(portal=portal)
-    return render(request, "portal/portal_history.html", {"portal": portal, "entries": entries})
+    entries = services.access_history(portal=portal, viewer=request.user)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/portal_history.html", {"portal": portal, "page": page})
 
 
 @require_POST

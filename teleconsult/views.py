@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,7 +63,7 @@ def _lines(teleconsultations: list[Teleconsultation]) -> list[_AgendaLine]:
     return [
         _AgendaLine(
             url=link.format(tc.uuid),
-            starts_on=timezone.localtime(tc.starts_at).strftime("%d/%m/%Y %H:%M"),
+            starts_on=formats.date_format(timezone.localtime(tc.starts_at), "DATETIME_FORMAT"),
             patient=f"{tc.identity.display_name} {tc.identity.first_name.title()}",
             born_on=tc.identity.birth_date.strftime("%d/%m/%Y"),
             duration=tc.duration_minutes,

@@ -20,6 +20,7 @@ from documents.services.reading import (
     open_document,
     portal_documents,
     portal_documents_section,
+    portal_history_names,
 )
 from documents.services.received import ReceivedDocument, received_documents
 from documents.services.scanning import release_held_dispatch, sweep_held_dispatches
@@ -46,6 +47,7 @@ __all__ = [
     "open_document",
     "portal_documents",
     "portal_documents_section",
+    "portal_history_names",
     "received_documents",
     "register_organisation",
     "register_professional",

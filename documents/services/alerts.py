@@ -22,6 +22,7 @@ def notify_recipients(deliveries: Iterable[Delivery]) -> None:
                     object_key=f"delivery:{delivery.pk}",
                     to=access.user.email,
                     template="document_available",
+                    context={"portal_uuid": delivery.portal.uuid},
                 )
             continue
         professional = delivery.professional

@@ -88,7 +88,7 @@ def portal_documents(*, portal: PortalAccount) -> list[Document]:
         Document.objects.filter(
             dispatch__deliveries__portal=portal, dispatch__status=Dispatch.Status.SENT
         )
-        .select_related("document_type", "dispatch__sender")
+        .select_related("document_type", "dispatch__sender__professional_profile")
         .annotate(first_read_at=F("dispatch__deliveries__first_read_at"))
         .only(
             "uuid",
@@ -97,6 +97,7 @@ def portal_documents(*, portal: PortalAccount) -> list[Document]:
             "document_type__label",
             "dispatch__sender__first_name",
             "dispatch__sender__last_name",
+            "dispatch__sender__professional_profile__profession",
         )
         .order_by("-created_at", "-pk")
     )
@@ -105,3 +106,16 @@ def portal_documents(*, portal: PortalAccount) -> list[Document]:
 def portal_documents_section(*, portal: PortalAccount, user: User) -> tuple[str, dict[str, Any]]:
     """The "Mes documents" section of the patient space (registered with the portal app)."""
     return "documents/_portal_documents.html", {"documents": portal_documents(portal=portal)}
+
+
+def portal_history_names(*, portal: PortalAccount) -> dict[tuple[str, str], str]:
+    """What "Qui a consulté mes documents" names: the documents and sendings of this portal."""
+    names: dict[tuple[str, str], str] = {}
+    rows = Document.objects.filter(
+        dispatch__deliveries__portal=portal, dispatch__status=Dispatch.Status.SENT
+    ).values_list("uuid", "name", "dispatch__uuid")
+    for document_uuid, name, dispatch_uuid in rows.order_by("pk"):
+        names[("document", str(document_uuid))] = name
+        key = ("dispatch", str(dispatch_uuid))
+        names[key] = f"{names[key]}, {name}" if key in names else name
+    return names

@@ -24,7 +24,13 @@ from portal.services.contacts import (
     replace_lost_phone,
     start_contact_change,
 )
-from portal.services.history import ACTION_LABELS, access_history, action_label
+from portal.services.history import (
+    ACTION_LABELS,
+    HistoryEntry,
+    access_history,
+    action_label,
+    register_history_names,
+)
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
 from portal.services.portals import (
@@ -60,6 +66,7 @@ __all__ = [
     "RESEND_COOLDOWN_SECONDS",
     "SENDS_PER_WINDOW",
     "SEND_WINDOW_SECONDS",
+    "HistoryEntry",
     "PortalError",
     "access_history",
     "action_label",
@@ -81,6 +88,7 @@ __all__ = [
     "portal_signatories",
     "portals_of",
     "register_care_relationship",
+    "register_history_names",
     "register_portal_section",
     "replace_lost_phone",
     "resend_code",

@@ -1,6 +1,7 @@
 """One-time codes of a login, an activation or a change of contact details: send, resend, verify."""
 
 import datetime
+import logging
 import math
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from portal.models import ActivationLink, CodeChallenge, User
 from portal.services.recipients import PortalError
 from portal.services.totp import totp_device
 
+logger = logging.getLogger(__name__)
+
 CODE_VALIDITY = datetime.timedelta(minutes=5)
 
 
@@ -30,6 +33,10 @@ SENDS_PER_WINDOW = 5
 
 
 SEND_WINDOW_SECONDS = 600
+
+
+# One address may be a family, a hospital Wi-Fi or a mobile operator's NAT: many patients.
+SENDS_PER_ADDRESS = 60
 
 
 # Consecutive wrong codes on one account: waits double from the 3rd; the 20th locks for an hour.
@@ -54,20 +61,25 @@ def _check_not_locked(user: User) -> None:
         )
 
 
+def _incr(key: str) -> int:
+    cache.add(key, 0, timeout=SEND_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=SEND_WINDOW_SECONDS)
+        return 1
+
+
 def _count_send(*, user: User, ip: str | None) -> None:
-    """At most 5 codes per 10 minutes per account, per number and per address."""
-    keys = [f"code-sends:user:{user.pk}", f"code-sends:mobile:{user.mobile}"]
-    if ip:
-        keys.append(f"code-sends:ip:{ip}")
-    counts = []
-    for key in keys:
-        cache.add(key, 0, timeout=SEND_WINDOW_SECONDS)
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:
-            cache.set(key, 1, timeout=SEND_WINDOW_SECONDS)
-            counts.append(1)
-    if max(counts) > SENDS_PER_WINDOW:
+    """At most 5 codes per 10 minutes per account and per number, 60 per address."""
+    counts = [_incr(f"code-sends:user:{user.pk}"), _incr(f"code-sends:mobile:{user.mobile}")]
+    refused = max(counts) > SENDS_PER_WINDOW
+    if ip and _incr(f"code-sends:ip:{ip}") > SENDS_PER_ADDRESS:
+        logger.warning(
+            "code sends: address %s passed %s codes in 10 minutes", ip, SENDS_PER_ADDRESS
+        )
+        refused = True
+    if refused:
         raise PortalError(_("Too many codes were requested. Try again in 10 minutes."))
 
 

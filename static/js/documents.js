@@ -10,6 +10,30 @@
   const suggestions = document.getElementById("correspondent-suggestions");
   const query = document.getElementById("correspondent-query");
 
+  const zone = form.querySelector("[data-dropzone]");
+  const ACCEPTED = /\.(pdf|jpe?g|png)$/i;
+
+  // The server checks again; this spares a 25 MB upload that would be refused anyway.
+  function refusal(file) {
+    if (file.size > Number(zone.dataset.maxSize)) return zone.dataset.tooLarge;
+    if (!ACCEPTED.test(file.name)) return zone.dataset.wrongType;
+    return "";
+  }
+  function checkRow(row) {
+    const input = row.querySelector("input[type=file]");
+    const error = row.querySelector("[data-row-error]");
+    const message = input.files.length ? refusal(input.files[0]) : "";
+    error.textContent = message.replace("%(name)s", input.files.length ? input.files[0].name : "");
+    error.hidden = !message;
+    if (message) {
+      input.value = "";
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+    return !message;
+  }
+
   function nameFromFile(row) {
     const file = row.querySelector("input[type=file]");
     const name = row.querySelector("input[name$='-name']");
@@ -19,11 +43,10 @@
   }
   rows.forEach(function (row) {
     row.querySelector("input[type=file]").addEventListener("change", function () {
-      nameFromFile(row);
+      if (checkRow(row)) nameFromFile(row);
     });
   });
 
-  const zone = form.querySelector("[data-dropzone]");
   zone.hidden = false;
   zone.tabIndex = 0;
   zone.setAttribute("role", "button");
@@ -34,7 +57,7 @@
       const transfer = new DataTransfer();
       transfer.items.add(file);
       row.querySelector("input[type=file]").files = transfer.files;
-      nameFromFile(row);
+      if (checkRow(row)) nameFromFile(row);
     });
   }
   zone.addEventListener("click", function () {
@@ -50,6 +73,47 @@
     event.preventDefault();
     zone.classList.remove("dropzone--over");
     place(event.dataTransfer.files);
+  });
+
+  // A progress bar while the files go up. The recap opens as after a normal submission; a refusal
+  // is shown on this page, whose chosen files stay chosen.
+  const progress = form.querySelector("[data-progress]");
+  form.addEventListener("submit", function (event) {
+    if (!progress || !window.FormData || !rows.some(function (r) { return r.querySelector("input[type=file]").files.length; })) return;
+    event.preventDefault();
+    const bar = progress.querySelector("progress");
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action || window.location.href);
+    request.upload.addEventListener("progress", function (step) {
+      if (step.lengthComputable) bar.value = Math.round((100 * step.loaded) / step.total);
+    });
+    request.setRequestHeader("X-Keeps-Files", "1");
+    request.addEventListener("load", function () {
+      if (request.status < 400) {
+        // Accepted: show the page the server redirected to (it carries the one-time message).
+        window.history.replaceState(null, "", request.responseURL || window.location.href);
+        document.open();
+        document.write(request.responseText);
+        document.close();
+        return;
+      }
+      const answer = new DOMParser().parseFromString(request.responseText, "text/html");
+      const box = form.querySelector("[data-upload-errors]");
+      box.textContent = "";
+      answer.querySelectorAll("#send-form .errorlist li").forEach(function (item) {
+        const line = document.createElement("p");
+        line.textContent = item.textContent.trim();
+        box.appendChild(line);
+      });
+      box.hidden = !box.childElementCount;
+      progress.hidden = true;
+      form.querySelector("button[type=submit]").disabled = false;
+      if (!box.hidden) box.focus();
+    });
+    request.addEventListener("error", function () { form.submit(); });
+    progress.hidden = false;
+    form.querySelector("button[type=submit]").disabled = true;
+    request.send(new FormData(form));
   });
 
   // Enter in the directory search looks up; it does not send the documents.

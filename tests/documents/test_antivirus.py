@@ -167,7 +167,8 @@ def test_an_infected_file_refuses_the_sending_naming_the_file_and_the_virus(
     with pytest.raises(services.DispatchError) as refused:
         _send(identity_a, clinician, prescription_type, recipient, content=content, name=name)
     assert str(refused.value) == (
-        f"{name} : l'antivirus a détecté un virus ({SIGNATURE}) ; le fichier a été refusé."
+        f"{name}\u00a0: l'antivirus a détecté un virus ({SIGNATURE})\u00a0; "
+        "le fichier a été refusé."
     )
     assert not Dispatch.objects.exists() and not Document.objects.exists()
     assert not Delivery.objects.exists() and not _alerts() and not stored_files()

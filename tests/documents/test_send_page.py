@@ -144,9 +144,9 @@ BAD_SENDINGS = {
     "no type": ([("ordo.pdf", "pdf", "Ordonnance", False)], True, "Choisissez le type"),
     "a name without file": ([(None, None, "Ordonnance", True)], True, "Ajoutez le fichier"),
     "no recipient": ([("ordo.pdf", "pdf", "", True)], False, "Choisissez au moins un destinataire"),
-    "renamed exe": ([("virus.pdf", b"MZ\x90\x00", "", True)], True, "virus.pdf : seuls"),
-    "empty file": ([("vide.pdf", b"", "", True)], True, "vide.pdf : le fichier est vide."),
-    "damaged pdf": ([("abime.pdf", b"%PDF-1.7 rien", "", True)], True, "abime.pdf : ce PDF"),
+    "renamed exe": ([("virus.pdf", b"MZ\x90\x00", "", True)], True, "virus.pdf\u00a0: seuls"),
+    "empty file": ([("vide.pdf", b"", "", True)], True, "vide.pdf\u00a0: le fichier est vide."),
+    "damaged pdf": ([("abime.pdf", b"%PDF-1.7 rien", "", True)], True, "abime.pdf\u00a0: ce PDF"),
 }
 
 

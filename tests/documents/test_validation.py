@@ -106,7 +106,7 @@ def test_a_damaged_pdf_is_refused() -> None:
 
 
 def test_an_empty_file_is_refused() -> None:
-    with pytest.raises(RejectedFile, match=r"vide\.pdf : le fichier est vide\."):
+    with pytest.raises(RejectedFile, match=r"vide\.pdf\u00a0: le fichier est vide\."):
         _check(b"", "vide.pdf")
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.models import User
-from tests.e2e.conftest import log_in_clinician
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_a_clinician_logs_in_and_sees_their_desk(
     assert page.locator("h1").inner_text() == "Connexion professionnel de santé"
     screenshot(page, "login")
 
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, "claire@portail.test", password)
     assert page.locator("h1").inner_text() == "Bonjour Claire MARTIN"
     for title in ("Mes téléconsultations", "Impressions en attente", "Envoyer un document"):
         assert page.get_by_role("heading", name=title).is_visible()
@@ -48,7 +48,7 @@ def test_the_desk_fits_a_phone_and_keyboard_users_can_skip_to_content(
         locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, "claire@portail.test", password)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     # No horizontal scrolling on a phone.
@@ -88,7 +88,7 @@ def test_the_session_warns_a_minute_before_its_idle_end(
 ) -> None:
     # One minute idle: the warning (one minute before the end) comes at once.
     settings.PORTAL_IDLE_MINUTES = 1
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, "claire@portail.test", password)
     dialog = page.locator("#session-warning")
     dialog.get_by_text("vous serez déconnecté dans une minute").wait_for(timeout=5000)
     with page.expect_response(re.compile(r"/session/prolonger/$")) as kept:

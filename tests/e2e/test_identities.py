@@ -6,18 +6,23 @@ import pytest
 
 from identities.models import Identity
 from portal.models import User
-from tests.e2e.conftest import log_in_clinician
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_as_you_type_then_create_the_identity(
-    live_server: object, page: object, clinician: User, password: str, screenshot: object
+    live_server: object,
+    page: object,
+    clinician: User,
+    password: str,
+    screenshot: object,
+    journey_page: object,
 ) -> None:
     from tests.identities.conftest import make_identity
 
     make_identity("Teleconsultation", "Bobby", "24/08/1989", sex="M")
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, clinician.email, password)
     page.get_by_role("link", name="Patients").click()
 
     # As-you-type: results appear without pressing the button (htmx).
@@ -27,6 +32,7 @@ def test_search_as_you_type_then_create_the_identity(
     assert "TELECONSULTATION" in row.inner_text()
     assert "CHABEUIL (26120)" in row.inner_text()
     screenshot(page, "identity-search")
+    journey_page(page, "identity-search")
 
     page.get_by_label("Nom", exact=True).fill("")
     page.get_by_label("Nom", exact=True).press_sequentially("Ducable", delay=20)
@@ -47,6 +53,7 @@ def test_search_as_you_type_then_create_the_identity(
     page.get_by_label("Téléphone portable").fill("06 01 02 30 40")
     page.get_by_label("Conformément aux Conditions Générales d'Utilisation").check()
     screenshot(page, "identity-create")
+    journey_page(page, "identity-create")
     page.get_by_role("button", name="Valider").click()
 
     page.get_by_text("Identité créée : DUCABLE JEAN, 12/03/1956.").wait_for()
@@ -54,4 +61,5 @@ def test_search_as_you_type_then_create_the_identity(
     assert identity.birth_first_names == "JEAN RAOUL"
     assert identity.birthplace_code == "26064"
     assert identity.created_by == clinician
+    journey_page(page, "identity-saved")
     assert page.console_errors == []

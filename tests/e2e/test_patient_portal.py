@@ -10,7 +10,7 @@ import pytest
 
 from identities.models import Identity
 from portal.models import User
-from tests.e2e.conftest import log_in_clinician
+from tests.e2e.conftest import log_in
 from tests.factories import IdentityFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -39,13 +39,14 @@ def test_a_patient_activates_their_space_and_logs_in_with_an_sms_code(
     password: str,
     dev_outbox: None,
     screenshot: object,
+    journey_page: object,
 ) -> None:
     identity: Identity = IdentityFactory(
         birth_name="TELECONSULTATION", first_name="BOBBY", email="", mobile=""
     )
 
     # The professional creates the portal from the identity's page.
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, clinician.email, password)
     page.goto(f"{live_server.url}/dossier/{identity.uuid}/")
     page.get_by_role("link", name="Créer un portail MaSantéConnectée").click()
     assert page.get_by_role("heading", name="Création d'un compte").is_visible()
@@ -53,6 +54,7 @@ def test_a_patient_activates_their_space_and_logs_in_with_an_sms_code(
     page.get_by_label("Téléphone portable du signataire").fill("06 01 02 30 40")
     page.get_by_label("J'ai informé le patient et obtenu son consentement.").check()
     screenshot(page, "portal-create")
+    journey_page(page, "portal-create")
     page.get_by_role("button", name="Créer le portail MaSantéConnectée").click()
     page.get_by_text("Le compte est créé").wait_for()
     page.get_by_role("button", name="Se déconnecter").click()
@@ -61,6 +63,7 @@ def test_a_patient_activates_their_space_and_logs_in_with_an_sms_code(
     page.goto(f"{live_server.url}/notifications/dev/boite-d-envoi/")
     email = page.locator("tr", has_text="Activez votre espace MaSantéConnectée").inner_text()
     page.goto(re.search(r"(http://\S+/espace/activation/\S+/)", email).group(1))
+    journey_page(page, "patient-activate")
     page.get_by_label("Choisissez un mot de passe").fill(PATIENT_PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(PATIENT_PASSWORD)
     page.get_by_role("button", name="Continuer").click()
@@ -71,15 +74,18 @@ def test_a_patient_activates_their_space_and_logs_in_with_an_sms_code(
     page.get_by_role("button", name="Valider").click()
     page.get_by_role("heading", name="Mes documents").wait_for()
     screenshot(page, "patient-space")
+    journey_page(page, "patient-space")
 
     # Later: email and password, then a new code by SMS.
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(f"{live_server.url}/espace/connexion/")
+    journey_page(page, "patient-login")
     page.get_by_label("Adresse email").fill("bobby@teleconsultation.com")
     page.get_by_label("Mot de passe").fill(PATIENT_PASSWORD)
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(re.compile(r".*/espace/code/"))
     screenshot(page, "patient-code")
+    journey_page(page, "patient-code")
     second = _latest_code(page, live_server)
     page.goto(f"{live_server.url}/espace/code/")
     page.get_by_label("Code reçu par SMS").fill(second)

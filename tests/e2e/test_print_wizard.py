@@ -12,7 +12,7 @@ from identities.models import Identity
 from notifications.models import DevMessage
 from portal.models import User
 from printer import ipp, server, services
-from tests.e2e.conftest import log_in_clinician
+from tests.e2e.conftest import log_in
 from tests.e2e.test_patient_portal import PATIENT_PASSWORD, _latest_code, dev_outbox  # noqa: F401
 from tests.printer.conftest import ipp_request
 
@@ -58,9 +58,10 @@ def test_print_then_send_to_a_new_patient_with_a_new_portal(
     prescription_type: DocumentType,
     dev_outbox: None,  # noqa: F811
     screenshot: object,
+    journey_page: object,
 ) -> None:
     _print(live_server, services.create_printer_token(user=clinician), "Courrier Ducable.docx")
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, clinician.email, password)
 
     # The desk's card shows the job; opening it starts the wizard.
     page.get_by_role("link", name="Courrier Ducable.docx").click()
@@ -74,6 +75,7 @@ def test_print_then_send_to_a_new_patient_with_a_new_portal(
         page.wait_for_timeout(100)
     assert preview.evaluate("image => image.naturalWidth") > 0
     screenshot(page, "print-wizard-type")
+    journey_page(page, "print-wizard-type")
     page.get_by_role("button", name="Valider").click()
 
     # Patient: nobody matches, so a new identity, and back to the wizard.
@@ -107,6 +109,7 @@ def test_print_then_send_to_a_new_patient_with_a_new_portal(
     page.get_by_role("heading", name="Récapitulatif").wait_for()
     assert page.get_by_label("Copie au patient").is_checked()
     screenshot(page, "print-wizard-summary")
+    journey_page(page, "print-wizard-summary")
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_role("heading", name="Récapitulatif de l'envoi").wait_for()
 

@@ -24,7 +24,7 @@ from portal.models import PortalAccess
 from teleconsult import services
 from teleconsult.models import Teleconsultation
 from tests.documents.conftest import pdf_bytes
-from tests.e2e.conftest import log_in_clinician
+from tests.e2e.conftest import log_in
 from tests.e2e.test_send_document import _drop_file
 from tests.factories import IdentityFactory
 
@@ -50,6 +50,7 @@ def test_plan_join_and_finalise_a_teleconsultation(
     prescription_type: DocumentType,
     dev_outbox: None,
     screenshot: object,
+    journey_page: object,
 ) -> None:
     importlib.import_module("teleconsult.migrations.0002_receipt_document_type").seed(
         django_apps, None
@@ -67,7 +68,7 @@ def test_plan_join_and_finalise_a_teleconsultation(
     )
 
     # Planning: search the patient, create his portal, invite him, finish.
-    log_in_clinician(page, live_server, password)
+    log_in(page, live_server, clinician.email, password)
     page.goto(f"{live_server.url}/teleconsultation/creer/")
     page.get_by_role("heading", name="Patient").wait_for()
     page.get_by_label("Nom", exact=True).press_sequentially("TELECONSULTATION", delay=10)
@@ -89,6 +90,7 @@ def test_plan_join_and_finalise_a_teleconsultation(
     page.get_by_label("Heure").fill(soon.strftime("%H:%M"))
     assert page.get_by_label("Durée (minutes)").input_value() == "15"
     screenshot(page, "teleconsultation-plan")
+    journey_page(page, "teleconsultation-plan")
     page.get_by_role("button", name="Terminer la planification").click()
     page.get_by_text("La téléconsultation est planifiée.").wait_for()
     teleconsultation = Teleconsultation.objects.get()
@@ -141,9 +143,11 @@ def test_plan_join_and_finalise_a_teleconsultation(
     assert page.get_by_label("Montant payé par le patient (€)").input_value() == "25"
     assert page.get_by_text("N'oubliez pas de Valider").is_visible()
     screenshot(page, "teleconsultation-finalise")
+    journey_page(page, "teleconsultation-finalise")
     page.get_by_role("button", name="Valider").click()
     page.get_by_text("La téléconsultation est finalisée.").wait_for()
     screenshot(page, "teleconsultation-recap")
+    journey_page(page, "teleconsultation-recap")
     assert page.console_errors == []
 
     teleconsultation.refresh_from_db()
@@ -185,4 +189,5 @@ def test_plan_join_and_finalise_a_teleconsultation(
     for name in documents:
         assert name in space, name
     screenshot(patient_page, "teleconsultation-patient-space")
+    journey_page(patient_page, "teleconsultation-patient-space")
     patient_context.close()

@@ -19,7 +19,7 @@ def test_a_landline_is_refused_as_a_mobile() -> None:
     with pytest.raises(ValidationError) as error:
         identity.full_clean()
     assert error.value.message_dict["mobile"] == [
-        "Ce numéro n'est pas un numéro de portable : le patient doit pouvoir recevoir des SMS."
+        "Ce numéro n'est pas un numéro de portable\u00a0: le patient doit pouvoir recevoir des SMS."
     ]
 
 

@@ -177,7 +177,7 @@ def test_it_creates_an_identity_and_shows_what_was_stored(
     assert identity.no_objection_at is not None
     assert identity.status == Identity.Status.PROVISIONAL
     body = unescape(response.content.decode())
-    assert "Identité créée : TELECONSULTATION BOBBY, 24/08/1989." in body
+    assert "Identité créée\u00a0: TELECONSULTATION BOBBY, 24/08/1989." in body
     assert "CHABEUIL (26120)" in body
     assert IdentityEvent.objects.get().kind == IdentityEvent.Kind.CREATED
     assert AccessLog.objects.filter(action="identity.create", object_id=str(identity.uuid)).exists()

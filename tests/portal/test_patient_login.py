@@ -301,3 +301,21 @@ def test_the_patients_login_shares_the_lockout_and_keeps_the_email(
     )
     assert outcomes[0] == ("failure", str(patient_a.pk))
     assert outcomes[-1] == ("denied", "")
+
+
+def test_the_code_leads_to_the_page_the_alert_linked_and_never_off_site(
+    client: Client, patient_a: User, identity_a: object
+) -> None:
+    target = reverse("portal:portal_home", args=[identity_a.portal.uuid])
+    client.get(f"{LOGIN}?next={target}")
+    client.post(
+        f"{LOGIN}?next={target}", {"email": "bobby@teleconsultation.com", "password": PASSWORD}
+    )
+    assert client.post(CODE, {"code": last_code()})["Location"] == target
+
+    client.logout()
+    client.post(
+        f"{LOGIN}?next=https://ailleurs.example/",
+        {"email": "bobby@teleconsultation.com", "password": PASSWORD},
+    )
+    assert client.post(CODE, {"code": last_code()})["Location"] == reverse("portal:patient_home")

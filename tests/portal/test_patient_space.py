@@ -99,7 +99,7 @@ def test_reading_a_portal_is_traced_and_shown_in_the_history(
         reverse("portal:portal_history", args=[identity_a.portal.uuid])
     ).content.decode()
     assert "Qui a consulté mes documents" in body
-    assert "parent@exemple.fr" in body  # the guardian, named by their account
+    assert "Votre représentant légal" in unescape(body)  # the guardian, named by their role
     assert "A créé l'espace" in unescape(body)
 
 

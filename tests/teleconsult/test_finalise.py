@@ -181,7 +181,7 @@ def test_a_cancelled_one_cannot_be_finalised(
 ) -> None:
     services.cancel_teleconsultation(teleconsultation=planned, by=clinician)
     response = clinician_client.post(_url(planned), _form(), follow=True)
-    assert "Cette téléconsultation a été annulée : elle ne peut pas être finalisée." in (
+    assert "Cette téléconsultation a été annulée\u00a0: elle ne peut pas être finalisée." in (
         html.unescape(response.content.decode())
     )
     planned.refresh_from_db()
@@ -221,7 +221,9 @@ def test_it_refuses_a_bad_amount_beside_the_field_and_keeps_the_rest(
     assert message in body
     assert "Bonne connexion" in body  # the comment is kept
     assert 'value="4" id="id_rating_3" checked' in body or 'value="4"' in body
-    assert "choisissez de nouveau ces fichiers : ordo.pdf" in body  # says which file to re-choose
+    assert (
+        "choisissez de nouveau ces fichiers\u00a0: ordo.pdf" in body
+    )  # says which file to re-choose
     assert Teleconsultation.objects.get().status == Teleconsultation.Status.PLANNED
     assert not Dispatch.objects.exists()
 
@@ -237,7 +239,7 @@ def test_it_reads_french_amounts(
 def test_a_missing_rating_is_asked_for(clinician_client: Client, planned: Teleconsultation) -> None:
     response = clinician_client.post(_url(planned), _form(rating=""))
     assert response.status_code == 400
-    assert "Évaluez l'appel : de 1 à 5 étoiles." in html.unescape(response.content.decode())
+    assert "Évaluez l'appel\u00a0: de 1 à 5 étoiles." in html.unescape(response.content.decode())
     response = clinician_client.post(_url(planned), _form(rating="6"))
     assert response.status_code == 400
 

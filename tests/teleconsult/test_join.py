@@ -47,7 +47,7 @@ def test_it_is_closed_30_minutes_after_the_end(client: Client, planned: Telecons
     with time_machine.travel(_at(planned, minutes=15 + 30, seconds=1), tick=False):
         response = _join(client, planned)
     assert response.status_code == 200
-    assert "est terminée : ce lien est fermé" in html.unescape(response.content.decode())
+    assert "est terminée\u00a0: ce lien est fermé" in html.unescape(response.content.decode())
 
 
 def test_a_cancelled_one_says_so(

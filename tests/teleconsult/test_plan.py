@@ -109,7 +109,7 @@ def test_the_planning_page_has_the_guide_labels(
         "TELECONSULTATION",
         "Inviter par email",
         "Inviter par sms",
-        "Créer un portail MaSantéConnectée accessible par le :",
+        "Créer un portail MaSantéConnectée accessible par le\u00a0:",
         "Titulaire",
         "vous êtes tenu d'informer le patient et d'obtenir son consentement",
         "Terminer la planification",
