@@ -480,12 +480,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    # twilio logs every request and response at INFO: a dozen lines per SMS.
+    # At INFO, twilio logs every request and response (a dozen lines per SMS) and WeasyPrint
+    # (with fontTools) each step of every receipt it renders.
     "loggers": {
-        "twilio.http_client": {"level": "WARNING"},
-        # WeasyPrint logs each step of every receipt it renders at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
+        name: {"level": "WARNING"} for name in ("twilio.http_client", "weasyprint", "fontTools")
     },
     "root": {
         "handlers": ["console"],

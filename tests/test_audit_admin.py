@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from portal.models import User
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def _text(response: object) -> str:
 
 
 def test_the_totp_devices_section_is_in_french(client: Client, admin_user: User) -> None:
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     page = _text(client.get(reverse("admin:index")))
     assert "OTP_TOTP" not in page and "TOTP devices" not in page
     assert "Double authentification" in page
@@ -31,7 +32,7 @@ def test_the_access_log_shows_french_labels_and_a_french_count(
 ) -> None:
     for action in ["identity.search", "dispatch.send"]:
         AccessLog.objects.create(action=action, outcome="success")
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     page = _text(client.get(reverse("admin:audit_accesslog_changelist")))
     assert "identity.search" not in " ".join(re.findall(r"<td[^>]*>.*?</td>", page))
     assert "Recherche d'identité" in page and "Envoi de documents" in page
@@ -45,14 +46,14 @@ def test_an_entry_title_is_in_paris_time(client: Client, admin_user: User) -> No
         outcome="success",
         created_at=datetime.datetime(2026, 11, 30, 16, 25, tzinfo=datetime.UTC),
     )
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     page = _text(client.get(reverse("admin:audit_accesslog_change", args=[entry.pk])))
     assert "30/11/2026 à 17:25" in page and "16:25" not in page
 
 
 def test_the_audit_log_filters_all_have_text(client: Client, admin_user: User) -> None:
     AccessLog.objects.create(action="identity.read", outcome="success", object_type="")
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     html = client.get(reverse("admin:audit_accesslog_changelist")).content.decode()
     filters = html.split('id="changelist-filter"')[1].split("</search>")[0]
     for link in re.findall(r"<a [^>]*>(.*?)</a>", filters, re.S):

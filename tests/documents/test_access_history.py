@@ -14,6 +14,7 @@ from documents.models import DocumentType, Professional
 from identities.models import Identity
 from portal.models import User
 from tests.documents.conftest import send
+from tests.factories import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def _rows(client: Client, identity: Identity, page: int = 1) -> list[str]:
 
 def _open(user: User, document: object) -> None:
     reader = Client()
-    reader.force_login(user)
+    login_as(reader, user)
     assert reader.get(reverse("documents:download", args=[document.uuid])).status_code == 200
 
 

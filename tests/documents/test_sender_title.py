@@ -11,7 +11,7 @@ from documents.models import DocumentType
 from identities.models import Identity
 from portal.models import User
 from tests.documents.conftest import send
-from tests.factories import ClinicianFactory
+from tests.factories import ClinicianFactory, login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_the_recap_says_where_the_documents_came_from_in_words(
     prescription_type: DocumentType,
 ) -> None:
     dispatch = send(identity_a, clinician, prescription_type)
-    client.force_login(clinician)
+    login_as(client, clinician)
     page = unescape(client.get(reverse("documents:recap", args=[dispatch.uuid])).content.decode())
     assert "· Dépôt" not in page
     assert "fichiers choisis sur l'ordinateur" in page

@@ -14,7 +14,7 @@ from portal.models import User
 from tests.documents.conftest import guardian_of_a, send  # noqa: F401
 from tests.e2e.conftest import PHONE, log_in
 from tests.e2e.test_patient_portal import dev_outbox  # noqa: F401
-from tests.factories import PASSWORD, IdentityFactory
+from tests.factories import PASSWORD, IdentityFactory, login_as
 from tests.portal.conftest import child_of_a, open_portal  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_the_patient_opens_the_emails_link_on_a_phone_and_sees_who_read_the_docu
     dispatch = send(identity_a, clinician, prescription_type, professionals=[recipient])
     send(identity_a, clinician, prescription_type, name="Compte rendu de consultation")
     colleague = Client()
-    colleague.force_login(recipient_clinician)
+    login_as(colleague, recipient_clinician)
     document = dispatch.documents.get()
     assert colleague.get(reverse("documents:download", args=[document.uuid])).status_code == 200
 

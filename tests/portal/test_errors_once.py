@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from identities.models import Identity
 from portal.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_wrong_code_is_printed_once(client: Client, patient_a: User) -> None:
 def test_an_email_already_used_is_printed_once(
     client: Client, clinician: User, patient_a: User, identity_b: Identity
 ) -> None:
-    client.force_login(clinician)
+    login_as(client, clinician)
     response = client.post(
         reverse("portal:create_portal", args=[identity_b.uuid]),
         {
