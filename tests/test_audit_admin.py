@@ -60,6 +60,10 @@ def test_the_audit_log_filters_all_have_text(client: Client, admin_user: User) -
         assert re.sub(r"<[^>]+>|\s", "", link), f"a link without text: {link!r}"
 
 
-def test_the_admin_login_has_a_level_one_heading(client: Client) -> None:
-    page = client.get(reverse("admin:login")).content.decode()
-    assert re.search(r"<h1[^>]*>\s*Connexion à l'administration\s*</h1>", unescape(page))
+def test_the_admin_login_is_the_professionals_login_with_its_level_one_heading(
+    client: Client,
+) -> None:
+    response = client.get(reverse("admin:login"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("portal:login"))
+    page = unescape(response.content.decode())
+    assert re.search(r"<h1[^>]*>\s*Connexion professionnel de santé\s*</h1>", page)
