@@ -62,6 +62,8 @@ class CheckedFile:
     filename: str
     # The PDF carried scripts, automatic actions, attachments...: they were removed.
     active_content_removed: bool = False
+    # The file as it was received, before a PDF's rewrite: what a repeated post repeats.
+    received_sha256: str = ""
 
 
 def clean_filename(name: str) -> str:
@@ -85,6 +87,7 @@ def check_upload(uploaded: File) -> CheckedFile:
         raise RejectedFile(
             _("%(name)s: only PDF, JPEG and PNG files can be sent.") % {"name": filename}
         )
+    received_sha256 = hashlib.sha256(content).hexdigest()
     removed = False
     if content_type == "application/pdf":
         content, removed = disarm_pdf(content, filename)
@@ -96,6 +99,7 @@ def check_upload(uploaded: File) -> CheckedFile:
         sha256=hashlib.sha256(content).hexdigest(),
         filename=filename,
         active_content_removed=removed,
+        received_sha256=received_sha256,
     )
 
 
@@ -181,6 +185,8 @@ def disarm_pdf(content: bytes, filename: str) -> tuple[bytes, bool]:
             pdf.remove_unreferenced_resources()
             pdf.save(
                 out,
+                # The same file rewritten twice gives the same bytes (no time-based /ID).
+                deterministic_id=True,
                 fix_metadata_version=False,
                 qdf=False,
                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,

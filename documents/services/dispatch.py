@@ -79,7 +79,7 @@ def dispatch_documents(
         sender=sender,
         identity=identity,
         content=[
-            f"{upload.sha256}:{document.name}:{document.document_type.pk}"
+            f"{upload.received_sha256}:{document.name}:{document.document_type.pk}"
             for document, upload in checked
         ]
         + [f"patient:{copy_to_patient}"]

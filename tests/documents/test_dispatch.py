@@ -1,4 +1,5 @@
 import threading
+import time
 import uuid
 
 import pytest
@@ -8,10 +9,11 @@ from audit import services as audit
 from audit.models import AccessLog
 from documents import services
 from documents.models import Delivery, Dispatch, Document, DocumentType, Professional
+from documents.validation import disarm_pdf
 from identities.models import Identity
 from notifications.models import Notification
 from portal.models import User
-from tests.documents.conftest import send, stored_files, upload
+from tests.documents.conftest import pdf_bytes, send, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,7 @@ def test_twenty_parallel_posts_of_one_form_give_one_sending(
     """Fault scenario 7: a double (or twentyfold) click sends once, and leaves no stray file."""
     threads = 20
     token = uuid.uuid4().hex
+    content = pdf_bytes()  # every click sends the same file
     barrier = threading.Barrier(threads)
     sendings: list[int] = []
     errors: list[BaseException] = []
@@ -149,7 +152,7 @@ def test_twenty_parallel_posts_of_one_form_give_one_sending(
             barrier.wait()
             dispatch = services.dispatch_documents(
                 identity=identity_a,
-                documents=[services.NewDocument("Ordonnance", prescription_type, upload())],
+                documents=[services.NewDocument("Ordonnance", prescription_type, upload(content))],
                 sender=clinician,
                 copy_to_patient=True,
                 professionals=[recipient],
@@ -173,3 +176,14 @@ def test_twenty_parallel_posts_of_one_form_give_one_sending(
     alerts = Notification.objects.filter(purpose__in=["document_available", "document_received"])
     assert alerts.count() == 2
     assert len(stored_files()) == 1  # the losers' files were removed with their rolled-back rows
+
+
+def test_a_pdf_rewritten_a_second_later_is_the_same_file() -> None:
+    """Two posts of one form a second apart send one file: the rewrite that removes active
+    content must not take the clock into the PDF (QPDF's /ID did), or the sending's key moves."""
+    content = pdf_bytes()
+    first, _removed = disarm_pdf(content, "ordonnance.pdf")
+    time.sleep(1.1)
+    again, _removed = disarm_pdf(content, "ordonnance.pdf")
+
+    assert again == first
