@@ -43,6 +43,9 @@ class PortalAccount(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    # Not a field: set by ``services.create_portal`` when a new access waits for confirmation.
+    access_pending = False
+
     class Meta:
         verbose_name = _("portal account")
         verbose_name_plural = _("portal accounts")

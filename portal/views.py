@@ -46,6 +46,12 @@ def legal(request: HttpRequest) -> HttpResponse:
 # --- Portal creation by a professional ("Création d'un compte") ---------------------------------
 
 
+_CREATED = gettext_lazy("The account was created: the signatory receives the login instructions.")
+_ACCESS_PENDING = gettext_lazy(
+    "This access awaits the holder's confirmation: a link was sent to their current email."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
@@ -65,13 +71,11 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 consent_method=data["consent_method"],
                 by=request.user,
                 ip=audit.client_ip(request),
+                attested=data["attested"],
             ),
         )
         if created is not None:
-            messages.success(
-                request,
-                _("The account was created: the signatory receives the login instructions."),
-            )
+            messages.success(request, _ACCESS_PENDING if created.access_pending else _CREATED)
             return _back_to_sending_or_identity(request, identity)
     return render(
         request,
@@ -307,3 +311,16 @@ def confirm_lost_phone(request: HttpRequest, token: str) -> HttpResponse:
     except services.PortalError as error:
         return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
     return render(request, "portal/confirm_lost_phone.html", {"done": False})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_access(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder confirms a new access to their portal; a GET (a mail scanner) changes nothing."""
+    try:
+        asked = services.portal_access_request(token)
+        if request.method == "POST":
+            services.confirm_portal_access(token=token, ip=audit.client_ip(request))
+            return render(request, "portal/confirm_access.html", {"done": True})
+    except services.PortalError as error:
+        return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
+    return render(request, "portal/confirm_access.html", {"done": False, "asked": asked})

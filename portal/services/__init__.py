@@ -28,10 +28,12 @@ from portal.services.history import ACTION_LABELS, access_history, action_label
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
 from portal.services.portals import (
+    confirm_portal_access,
     consent_wording,
     create_portal,
     get_portal_for_user,
     open_portal,
+    portal_access_request,
     portal_signatories,
     portals_of,
     revoke_accesses,
@@ -66,6 +68,7 @@ __all__ = [
     "challenge_method",
     "clear_expired_sessions",
     "confirm_lost_phone",
+    "confirm_portal_access",
     "confirm_totp_enrolment",
     "consent_wording",
     "create_portal",
@@ -77,6 +80,7 @@ __all__ = [
     "lost_phone_request",
     "new_totp_device",
     "open_portal",
+    "portal_access_request",
     "portal_sections",
     "portal_signatories",
     "portals_of",
