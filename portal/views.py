@@ -203,6 +203,7 @@ def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
             "portal": portal,
             "accesses": services.portals_of(request.user),
             "sections": services.portal_sections(portal=portal, user=request.user),
+            "changes": services.recent_changes(portal=portal, user=request.user),
         },
     )
 
@@ -324,3 +325,22 @@ def confirm_access(request: HttpRequest, token: str) -> HttpResponse:
     except services.PortalError as error:
         return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
     return render(request, "portal/confirm_access.html", {"done": False, "asked": asked})
+
+
+@require_POST
+@patient_required
+def undo_change(request: HttpRequest, portal_uuid: object, change_uuid: object) -> HttpResponse:
+    """ "Annuler ce changement": the holder revokes an added access or gets their number back."""
+    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
+    try:
+        services.undo_change(
+            portal=portal,
+            change_uuid=str(change_uuid),
+            user=request.user,
+            ip=audit.client_ip(request),
+        )
+    except services.PortalError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The change was undone."))
+    return redirect("portal:portal_home", portal_uuid=portal.uuid)

@@ -18,6 +18,7 @@ from portal.services.challenges import (
     resend_code,
     verify_code,
 )
+from portal.services.changes import UNDO_DAYS, recent_changes, undo_change
 from portal.services.contacts import (
     confirm_lost_phone,
     lost_phone_request,
@@ -62,6 +63,7 @@ __all__ = [
     "RESEND_COOLDOWN_SECONDS",
     "SENDS_PER_WINDOW",
     "SEND_WINDOW_SECONDS",
+    "UNDO_DAYS",
     "PortalError",
     "access_history",
     "action_label",
@@ -84,6 +86,7 @@ __all__ = [
     "portal_sections",
     "portal_signatories",
     "portals_of",
+    "recent_changes",
     "register_care_relationship",
     "register_portal_section",
     "replace_lost_phone",
@@ -98,5 +101,6 @@ __all__ = [
     "totp_enrolment_page",
     "totp_qr_svg",
     "totp_secret",
+    "undo_change",
     "verify_code",
 ]

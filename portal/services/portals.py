@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.exceptions import NotFound
 from audit import services as audit
 from notifications import services as notifications
-from portal.models import Consent, PortalAccess, PortalAccount, User
+from portal.models import Consent, PortalAccess, PortalAccount, PortalChange, User
 from portal.services.activation import _send_activation
 from portal.services.care import has_care_relationship
 from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
@@ -166,6 +166,9 @@ def _grant_access(
         identity.save(update_fields=changed)
     if not created:
         _tell_holder_of_new_access(portal=portal, access=access)
+        PortalChange.objects.create(
+            portal=portal, kind=PortalChange.Kind.ACCESS, access=access, made_by=by
+        )
     if user.activated_at is None:
         _send_activation(user=user, access=access)
     else:
