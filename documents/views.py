@@ -42,7 +42,10 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 professionals=recipients.cleaned_data["correspondents"],
                 token=recipients.cleaned_data["token"],
                 ip=audit.client_ip(request),
+                refuse_reused_token=True,
             )
+        except services.TokenMismatch as error:
+            return _fresh_sending(request, identity, str(error))
         except services.DispatchError as error:
             recipients.add_error(None, str(error))
         else:
@@ -63,6 +66,16 @@ def _new_sending(request: HttpRequest, identity_uuid: object) -> HttpResponse:
     initial = {"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal}
     recipients = RecipientsForm(initial=initial, has_portal=has_portal)
     return _send_page(request, identity, DocumentFormSet(prefix="documents"), recipients)
+
+
+def _fresh_sending(request: HttpRequest, identity: Any, message: str) -> HttpResponse:
+    """A token that is not this sender's (or served other content): the form again, a new one."""
+    has_portal = services.has_active_portal(identity)
+    initial = {"token": secrets.token_urlsafe(24), "copy_to_patient": has_portal}
+    recipients = RecipientsForm(initial=initial, has_portal=has_portal)
+    messages.error(request, message)
+    documents = DocumentFormSet(prefix="documents")
+    return _send_page(request, identity, documents, recipients, status=400)
 
 
 def _sent(request: HttpRequest, dispatch: Any) -> HttpResponse:

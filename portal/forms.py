@@ -31,6 +31,14 @@ class PortalCreationForm(forms.Form):
             "required": _("You must inform the patient and obtain their consent first.")
         },
     )
+    attested = forms.BooleanField(
+        label=_(
+            "For an account that already exists: the holder is a minor or a protected adult, and "
+            "I attest that I checked the identity of their representative (the access is given "
+            "at once, without the holder's confirmation)."
+        ),
+        required=False,
+    )
 
 
 class PatientLoginForm(forms.Form):

@@ -21,6 +21,7 @@ __all__ = [
     "Consent",
     "PortalAccess",
     "PortalAccount",
+    "PortalChange",
     "ProfessionalProfile",
     "User",
     "UserManager",
@@ -42,6 +43,9 @@ class PortalAccount(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    # Not a field: set by ``services.create_portal`` when a new access waits for confirmation.
+    access_pending = False
 
     class Meta:
         verbose_name = _("portal account")
@@ -182,3 +186,36 @@ class CodeChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class PortalChange(models.Model):
+    """A change of who holds a portal made by a professional (a new access, a new mobile):
+    its holder can undo it from their space for 30 days."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("New access")
+        MOBILE = "mobile", _("New mobile phone")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    portal = models.ForeignKey(
+        PortalAccount, on_delete=models.CASCADE, related_name="changes", verbose_name=_("portal")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # A new access: the access; a new mobile: the person and their previous number.
+    access = models.ForeignKey(
+        PortalAccess, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    previous_mobile = models.CharField(max_length=32, blank=True)
+    made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal change")
+        verbose_name_plural = _("portal changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.portal} ({self.created_at:%d/%m/%Y})"

@@ -33,7 +33,13 @@ portal_patterns = [
         views.confirm_lost_phone,
         name="confirm_lost_phone",
     ),
+    path("espace/acces/confirmer/<str:token>/", views.confirm_access, name="confirm_access"),
     path("espace/<uuid:portal_uuid>/", views.portal_home, name="portal_home"),
+    path(
+        "espace/<uuid:portal_uuid>/changements/<uuid:change_uuid>/annuler/",
+        views.undo_change,
+        name="undo_change",
+    ),
     path("espace/<uuid:portal_uuid>/historique/", views.portal_history, name="portal_history"),
     path("sante/", health.health, name="health"),
 ]

@@ -47,6 +47,12 @@ def legal(request: HttpRequest) -> HttpResponse:
 # --- Portal creation by a professional ("Création d'un compte") ---------------------------------
 
 
+_CREATED = gettext_lazy("The account was created: the signatory receives the login instructions.")
+_ACCESS_PENDING = gettext_lazy(
+    "This access awaits the holder's confirmation: a link was sent to their current email."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
@@ -66,13 +72,11 @@ def create_portal(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 consent_method=data["consent_method"],
                 by=request.user,
                 ip=audit.client_ip(request),
+                attested=data["attested"],
             ),
         )
         if created is not None:
-            messages.success(
-                request,
-                _("The account was created: the signatory receives the login instructions."),
-            )
+            messages.success(request, _ACCESS_PENDING if created.access_pending else _CREATED)
             return _back_to_sending_or_identity(request, identity)
     return render(
         request,
@@ -209,6 +213,7 @@ def portal_home(request: HttpRequest, portal_uuid: object) -> HttpResponse:
             "portal": portal,
             "accesses": services.portals_of(request.user),
             "sections": services.portal_sections(portal=portal, user=request.user),
+            "changes": services.recent_changes(portal=portal, user=request.user),
         },
     )
 
@@ -318,3 +323,35 @@ def confirm_lost_phone(request: HttpRequest, token: str) -> HttpResponse:
     except services.PortalError as error:
         return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
     return render(request, "portal/confirm_lost_phone.html", {"done": False})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_access(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder confirms a new access to their portal; a GET (a mail scanner) changes nothing."""
+    try:
+        asked = services.portal_access_request(token)
+        if request.method == "POST":
+            services.confirm_portal_access(token=token, ip=audit.client_ip(request))
+            return render(request, "portal/confirm_access.html", {"done": True})
+    except services.PortalError as error:
+        return render(request, "portal/link_invalid.html", {"message": str(error)}, status=410)
+    return render(request, "portal/confirm_access.html", {"done": False, "asked": asked})
+
+
+@require_POST
+@patient_required
+def undo_change(request: HttpRequest, portal_uuid: object, change_uuid: object) -> HttpResponse:
+    """ "Annuler ce changement": the holder revokes an added access or gets their number back."""
+    portal = services.get_portal_for_user(user=request.user, portal_uuid=portal_uuid)
+    try:
+        services.undo_change(
+            portal=portal,
+            change_uuid=str(change_uuid),
+            user=request.user,
+            ip=audit.client_ip(request),
+        )
+    except services.PortalError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The change was undone."))
+    return redirect("portal:portal_home", portal_uuid=portal.uuid)

@@ -6,6 +6,7 @@ A package, one module per topic; this module exports what other apps may call.
 from documents.services.dispatch import (
     DispatchError,
     NewDocument,
+    TokenMismatch,
     dispatch_documents,
     has_active_portal,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "DispatchError",
     "NewDocument",
     "ReceivedDocument",
+    "TokenMismatch",
     "dispatch_documents",
     "dispatch_recap",
     "follow_merged_identity",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -28,6 +29,14 @@ class DispatchError(Refused):
     """A refused sending; the message is safe to show."""
 
 
+class TokenMismatch(DispatchError):
+    """The form's token already served another sender or other content: answer a fresh form."""
+
+
+# How long a send form's token stays bound to its first sending.
+SEND_TOKEN_TTL = 24 * 3600
+
+
 @dataclass(frozen=True)
 class NewDocument:
     name: str
@@ -47,6 +56,7 @@ def dispatch_documents(
     source: str = Document.Source.UPLOAD,
     token: str,
     ip: str | None = None,
+    refuse_reused_token: bool = False,
 ) -> Dispatch:
     """Send documents to the patient's portal and to professionals; notify each once.
 
@@ -74,6 +84,7 @@ def dispatch_documents(
         checked = [(document, check_upload(document.upload)) for document in documents]
     except RejectedFile as error:
         raise DispatchError(str(error)) from None
+    form_token = token
     token = _bound_token(
         token=token,
         sender=sender,
@@ -85,6 +96,10 @@ def dispatch_documents(
         + [f"patient:{copy_to_patient}"]
         + sorted(f"pro:{professional.pk}" for professional in professionals),
     )
+    if refuse_reused_token and cache.get(_token_key(form_token), token) != token:
+        raise TokenMismatch(
+            _("This form was already used for another sending: check the documents and send again.")
+        )
     existing = Dispatch.objects.filter(idempotency_key=token).first()
     if existing is not None:
         return existing
@@ -166,7 +181,12 @@ def dispatch_documents(
     except BaseException:
         _delete_files(stored)  # no file may outlive a rolled-back sending
         raise
+    cache.set(_token_key(form_token), token, SEND_TOKEN_TTL)
     return dispatch
+
+
+def _token_key(form_token: str) -> str:
+    return "documents:send-token:" + hashlib.sha256(form_token.encode()).hexdigest()
 
 
 def _bound_token(*, token: str, sender: User, identity: Any, content: list[str]) -> str:

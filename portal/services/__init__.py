@@ -18,6 +18,7 @@ from portal.services.challenges import (
     resend_code,
     verify_code,
 )
+from portal.services.changes import UNDO_DAYS, recent_changes, undo_change
 from portal.services.contacts import (
     confirm_lost_phone,
     lost_phone_request,
@@ -34,10 +35,12 @@ from portal.services.history import (
 from portal.services.login import clear_expired_sessions, start_login
 from portal.services.merge import follow_merged_identity
 from portal.services.portals import (
+    confirm_portal_access,
     consent_wording,
     create_portal,
     get_portal_for_user,
     open_portal,
+    portal_access_request,
     portal_signatories,
     portals_of,
     revoke_accesses,
@@ -66,6 +69,7 @@ __all__ = [
     "RESEND_COOLDOWN_SECONDS",
     "SENDS_PER_WINDOW",
     "SEND_WINDOW_SECONDS",
+    "UNDO_DAYS",
     "HistoryEntry",
     "PortalError",
     "access_history",
@@ -73,6 +77,7 @@ __all__ = [
     "challenge_method",
     "clear_expired_sessions",
     "confirm_lost_phone",
+    "confirm_portal_access",
     "confirm_totp_enrolment",
     "consent_wording",
     "create_portal",
@@ -84,9 +89,11 @@ __all__ = [
     "lost_phone_request",
     "new_totp_device",
     "open_portal",
+    "portal_access_request",
     "portal_sections",
     "portal_signatories",
     "portals_of",
+    "recent_changes",
     "register_care_relationship",
     "register_history_names",
     "register_portal_section",
@@ -102,5 +109,6 @@ __all__ = [
     "totp_enrolment_page",
     "totp_qr_svg",
     "totp_secret",
+    "undo_change",
     "verify_code",
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.exceptions import NotFound
 from audit import services as audit
 from notifications import services as notifications
-from portal.models import CodeChallenge, PortalAccount, User
+from portal.models import CodeChallenge, PortalAccount, PortalChange, User
 from portal.services.care import has_care_relationship
 from portal.services.challenges import _new_challenge
 from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
@@ -210,6 +210,13 @@ def _apply_lost_phone(
     user.code_failures, user.locked_until = 0, None
     user.save(update_fields=["mobile", "code_failures", "locked_until"])
     TOTPDevice.objects.filter(user=user).delete()
+    PortalChange.objects.create(
+        portal=portal,
+        kind=PortalChange.Kind.MOBILE,
+        person=user,
+        previous_mobile=old_mobile,
+        made_by=by,
+    )
     CodeChallenge.objects.filter(user=user, verified_at__isnull=True).delete()
     key = f"user:{user.pk}:{timezone.now():%Y%m%d%H%M%S}"
     context = {"what": "mobile", "by_professional": True}

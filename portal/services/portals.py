@@ -4,8 +4,10 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.exceptions import NotFound
 from audit import services as audit
 from notifications import services as notifications
-from portal.models import Consent, PortalAccess, PortalAccount, User
+from portal.models import Consent, PortalAccess, PortalAccount, PortalChange, User
 from portal.services.activation import _send_activation
 from portal.services.care import has_care_relationship
 from portal.services.recipients import PortalError, _email, _mobile_e164, _spend_sms_action
@@ -41,12 +43,16 @@ def create_portal(
     consent_method: str,
     by: User,
     ip: str | None = None,
+    attested: bool = False,
 ) -> PortalAccount:
     """Create the portal of an identity (or give one more person access to it), in one step.
 
     The signatory's email and mobile are both required, and so is the professional's
     statement that the patient was informed and consented. The signatory receives an
     activation link by email and SMS (or, if they already have an account, a notice).
+    A new access to an existing portal waits for its holder's confirmation (a link to their
+    current email, ``portal.access_pending`` is then True), unless the professional attests
+    that the holder is a minor or a protected adult.
     """
     if not consent_given:
         raise PortalError(_("You must inform the patient and obtain their consent first."))
@@ -67,10 +73,67 @@ def create_portal(
                 "give someone access to it."
             )
         )
+    if not created and not attested:
+        confirmer = _portal_confirmer(portal)
+        if confirmer is not None:
+            _check_new_access(portal=portal, email=email, mobile=mobile, quality=quality)
+            _request_access(
+                portal=portal,
+                confirmer=confirmer,
+                request={"email": email, "mobile": mobile, "quality": quality},
+                consent_method=consent_method,
+                by=by,
+                ip=ip,
+            )
+            portal.access_pending = True
+            return portal
+    details = {"attested_minor_or_protected": True} if not created and attested else {}
+    _grant_access(
+        portal=portal,
+        created=created,
+        email=email,
+        mobile=mobile,
+        quality=quality,
+        consent_method=consent_method,
+        by=by,
+        ip=ip,
+        details=details,
+    )
+    return portal
+
+
+def _check_new_access(*, portal: PortalAccount, email: str, mobile: str, quality: str) -> None:
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and (user.role != User.Role.PATIENT or str(user.mobile) != mobile):
         # The same person may hold several portals; nobody else may reuse their address.
         raise PortalError(_("This email address is already used by another person."))
+    if PortalAccess.objects.filter(portal=portal, user=user, revoked_at__isnull=True).exists():
+        raise PortalError(_("This person already has access to this portal."))
+    if (
+        quality == PortalAccess.Quality.HOLDER
+        and PortalAccess.objects.filter(
+            portal=portal, quality=quality, revoked_at__isnull=True
+        ).exists()
+    ):
+        raise PortalError(_("This portal already has a holder."))
+
+
+def _grant_access(
+    *,
+    portal: PortalAccount,
+    created: bool,
+    email: str,
+    mobile: str,
+    quality: str,
+    consent_method: str,
+    by: User,
+    ip: str | None,
+    details: dict[str, Any],
+) -> PortalAccess:
+    """Give the access (creating the person if needed), record the consent, tell everyone."""
+    identity = portal.identity
+    _check_new_access(portal=portal, email=email, mobile=mobile, quality=quality)
+    user = User.objects.filter(email__iexact=email).first()
     if user is None:
         holder = quality == PortalAccess.Quality.HOLDER
         user = User.objects.create_user(
@@ -81,15 +144,6 @@ def create_portal(
             role=User.Role.PATIENT,
             mobile=mobile,
         )
-    if PortalAccess.objects.filter(portal=portal, user=user, revoked_at__isnull=True).exists():
-        raise PortalError(_("This person already has access to this portal."))
-    if (
-        quality == PortalAccess.Quality.HOLDER
-        and PortalAccess.objects.filter(
-            portal=portal, quality=quality, revoked_at__isnull=True
-        ).exists()
-    ):
-        raise PortalError(_("This portal already has a holder."))
     access = PortalAccess.objects.create(portal=portal, user=user, quality=quality, created_by=by)
     with translation.override(settings.LANGUAGE_CODE):
         wording = consent_wording()
@@ -112,6 +166,9 @@ def create_portal(
         identity.save(update_fields=changed)
     if not created:
         _tell_holder_of_new_access(portal=portal, access=access)
+        PortalChange.objects.create(
+            portal=portal, kind=PortalChange.Kind.ACCESS, access=access, made_by=by
+        )
     if user.activated_at is None:
         _send_activation(user=user, access=access)
     else:
@@ -127,9 +184,106 @@ def create_portal(
         ip=ip,
         object_type="portal",
         object_id=portal.uuid,
-        details={"access": access.pk, "quality": quality},
+        details={"access": access.pk, "quality": quality, **details},
     )
-    return portal
+    return access
+
+
+# The holder confirms a new access to their portal through a link sent to their current email.
+ACCESS_LINK_MAX_AGE = 48 * 3600
+_ACCESS_SALT = "portal.access_request"
+
+
+def _portal_confirmer(portal: PortalAccount) -> User | None:
+    """Who confirms a new access: the holder, or else the first person given access."""
+    accesses = PortalAccess.objects.filter(portal=portal, revoked_at__isnull=True)
+    access = (
+        accesses.filter(quality=PortalAccess.Quality.HOLDER).first()
+        or accesses.order_by("created_at", "pk").first()
+    )
+    return access.user if access is not None else None
+
+
+def _request_access(
+    *,
+    portal: PortalAccount,
+    confirmer: User,
+    request: dict[str, str],
+    consent_method: str,
+    by: User,
+    ip: str | None,
+) -> None:
+    """Send the confirmation link to the confirmer's current email, a notice to their number."""
+    token = signing.dumps(
+        {
+            **request,
+            "portal": str(portal.uuid),
+            "by": by.pk,
+            "consent_method": consent_method,
+            "at": timezone.now().isoformat(),
+        },
+        salt=_ACCESS_SALT,
+    )
+    key = f"portal:{portal.uuid}:{timezone.now():%Y%m%d%H%M%S%f}"
+    link = f"{settings.SITE_URL}{reverse('portal:confirm_access', args=[token])}"
+    quality = str(PortalAccess.Quality(request["quality"]).label)
+    notifications.queue_email(
+        purpose="portal_access_request",
+        object_key=key,
+        to=confirmer.email,
+        template="portal_access_confirm",
+        context={"link": link, "quality": quality},
+    )
+    if confirmer.mobile:
+        notifications.queue_sms(
+            purpose="portal_access_request",
+            object_key=key,
+            to=str(confirmer.mobile),
+            template="portal_access_confirm",
+        )
+    audit.record(
+        action="portal.access_requested",
+        actor=by,
+        ip=ip,
+        object_type="portal",
+        object_id=portal.uuid,
+        details={"quality": request["quality"], "confirmer": confirmer.pk},
+    )
+
+
+def portal_access_request(token: str) -> dict[str, Any]:
+    """The access a confirmation link asks for; refused when expired, forged or already used."""
+    try:
+        request = signing.loads(token, salt=_ACCESS_SALT, max_age=ACCESS_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise PortalError(_("This link is invalid or has expired.")) from None
+    used = PortalAccess.objects.filter(
+        portal__uuid=request["portal"],
+        user__email__iexact=request["email"],
+        created_at__gte=request["at"],
+    )
+    if used.exists():  # a link works once (even after the access was undone)
+        raise PortalError(_("This link is invalid or has expired."))
+    return dict(request)
+
+
+@transaction.atomic
+def confirm_portal_access(*, token: str, ip: str | None = None) -> PortalAccess:
+    """The holder confirms, from their current email, the access a professional asked for."""
+    request = portal_access_request(token)
+    portal = PortalAccount.objects.select_for_update().get(uuid=request["portal"])
+    portal_access_request(token)  # again, under the lock
+    return _grant_access(
+        portal=portal,
+        created=False,
+        email=request["email"],
+        mobile=request["mobile"],
+        quality=request["quality"],
+        consent_method=request["consent_method"],
+        by=User.objects.get(pk=request["by"]),
+        ip=ip,
+        details={"confirmed_by_the_holder": True},
+    )
 
 
 def _tell_holder_of_new_access(*, portal: PortalAccount, access: PortalAccess) -> None:

@@ -23,6 +23,7 @@ def open_portal(
         consent_given=True,
         consent_method="consultation",
         by=by,
+        attested=True,  # a second access is added at once (the confirmation has its own tests)
     )
 
 

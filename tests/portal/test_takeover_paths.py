@@ -97,11 +97,11 @@ def test_an_unrelated_clinician_cannot_add_a_legal_representative(
     assert not PortalAccess.objects.filter(user__email="intrus@exemple.fr").exists()
 
 
-def test_the_holder_is_told_when_a_representative_is_added(
+def test_the_holder_is_asked_when_a_representative_is_added(
     clinician_client: Client, patient_a: User, identity_a: Identity
 ) -> None:
     assert _add_representative(clinician_client, identity_a).status_code == 302
-    told = Notification.objects.filter(purpose="portal_access_added").order_by("channel")
+    told = Notification.objects.filter(purpose="portal_access_request").order_by("channel")
     assert [(n.channel, n.recipient) for n in told] == [
         ("email", "bobby@teleconsultation.com"),
         ("sms", "+33601023040"),
