@@ -28,7 +28,7 @@ Rows:
 * **upload 10 MB PDF: POST "Envoyer un document", server time**. A 10.0 MB PDF (10 A4 pages,
   each drawing a 1 MB JPEG image XObject of seeded noise, made with Pillow and assembled with
   pikepdf; no active content) is posted to ``documents:send`` for the patient, as a logged-in
-  clinician (``force_login``), with the form's fields (``documents`` formset of 3 rows, the first
+  clinician (``harness.log_in``: both factors), with the form's fields (``documents`` formset of 3 rows, the first
   filled, a type, a new name; copy to the patient; 2 correspondents by RPPS; a fresh token each
   round). The multipart body is encoded once, before timing; each round only swaps the token.
   Timed: ``Client.generic("POST", ...)``, i.e. the WSGI request built around the body in memory,
@@ -113,6 +113,7 @@ from bench.harness import (
     at_least,
     at_most,
     benchmark,
+    log_in,
     percentile,
     setup_django,
 )
@@ -415,7 +416,7 @@ def _upload(ctx: Context, fx: Fixtures, created: Created) -> Iterator[Row]:
     content_type = f"multipart/form-data; boundary={BOUNDARY}"
     url = reverse("documents:send", args=[fx.identity.uuid])
     client = _client()
-    client.force_login(fx.sender)
+    log_in(client, fx.sender)
 
     timings: list[float] = []
     others = OtherProcesses(ctx, "the upload")
@@ -645,7 +646,7 @@ def download_probe(
     from portal.models import User
 
     client = _client()
-    client.force_login(User.objects.get(pk=user_id))
+    log_in(client, User.objects.get(pk=user_id))
 
     def fetch(uuid: str) -> tuple[int, str, int]:
         response = client.get(reverse("documents:download", args=[uuid]))
@@ -706,7 +707,7 @@ def _received(ctx: Context) -> Iterator[Row]:
     total = Document.objects.count()
     url = reverse("documents:received")
     client = _client()
-    client.force_login(user)
+    log_in(client, user)
 
     def page(path: str) -> str:
         response = client.get(path)

@@ -250,6 +250,28 @@ class OtherProcesses:
 
 
 # --- The product as it runs in production ------------------------------------------------------
+def log_in(client: Any, user: Any) -> Any:
+    """Log anyone in as the real login leaves them: a professional (or an admin) with the second
+    factor passed (a confirmed authenticator app, its marker in the session), a patient as is.
+    Benchmarks measure pages, not the login, so they skip its forms."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import services as accounts
+    from accounts import sessions
+
+    client.force_login(user)
+    if not user.is_patient:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = accounts.new_totp_device(user)
+            device.confirmed = True
+            device.save()
+        session = client.session
+        session[sessions.SECOND_FACTOR] = accounts.second_factor_marker(device)
+        session.save()
+    return client
+
+
 def production_env(ctx: Context, **overrides: str) -> dict[str, str]:
     """The environment of ``DJANGO_ENV=production`` with bench-only values, on plain http.
 

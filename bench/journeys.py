@@ -7,7 +7,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.harness import BenchError, Context, Row, at_most, benchmark, percentile, setup_django
+from bench.harness import (
+    BenchError,
+    Context,
+    Row,
+    at_most,
+    benchmark,
+    log_in,
+    percentile,
+    setup_django,
+)
 
 ROUNDS = 40
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -100,7 +109,7 @@ def journey_pages(ctx: Context) -> Iterator[Row]:
     clients = {}
     for who in ("clinician", "patient"):
         clients[who] = Client(HTTP_HOST="127.0.0.1")
-        clients[who].force_login(people[who])
+        log_in(clients[who], people[who])
     clients[None] = Client(HTTP_HOST="127.0.0.1")
     for who, label, path in pages:
         client = clients[who]

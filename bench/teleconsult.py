@@ -45,6 +45,7 @@ from bench.harness import (
     Row,
     at_most,
     benchmark,
+    log_in,
     percentile,
     setup_django,
 )
@@ -122,7 +123,7 @@ def _finalise(ctx: Context, fixtures: Any) -> Iterator[Row]:
     body = encode_multipart(BOUNDARY, data)
     content_type = f"multipart/form-data; boundary={BOUNDARY}"
     client = documents_bench._client()
-    client.force_login(fixtures.sender)
+    log_in(client, fixtures.sender)
     ctx.log(
         f"teleconsult: finalisation with 3 PDFs of {len(pdfs[0]) / 1e6:.1f} MB, "
         f"{FINALISE_ROUNDS} rounds"
@@ -270,14 +271,14 @@ def _agenda(ctx: Context, fixtures: Any) -> Iterator[Row]:
     counts = {}
     for user in (big, small):
         client = documents_bench._client()
-        client.force_login(user)
+        log_in(client, user)
         client.get(url)
         with CaptureQueriesContext(connection) as queries:
             if client.get(url).status_code != 200:
                 raise BenchError("the agenda did not answer 200")
         counts[user.email] = len(queries)
     client = documents_bench._client()
-    client.force_login(big)
+    log_in(client, big)
     ctx.log(f"teleconsult: agenda with {AGENDA_SIZE} teleconsultations, {AGENDA_ROUNDS} rounds")
     timings: list[float] = []
     others = OtherProcesses(ctx, "the agenda")
