@@ -28,9 +28,10 @@ Rows:
 * **upload 10 MB PDF: POST "Envoyer un document", server time**. A 10.0 MB PDF (10 A4 pages,
   each drawing a 1 MB JPEG image XObject of seeded noise, made with Pillow and assembled with
   pikepdf; no active content) is posted to ``documents:send`` for the patient, as a logged-in
-  clinician (``harness.log_in``: both factors), with the form's fields (``documents`` formset of 3 rows, the first
-  filled, a type, a new name; copy to the patient; 2 correspondents by RPPS; a fresh token each
-  round). The multipart body is encoded once, before timing; each round only swaps the token.
+  clinician (``harness.log_in``: both factors), with the form's fields (``documents`` formset of
+  3 rows, the first filled, a type, a new name; copy to the patient; 2 correspondents by RPPS;
+  a fresh token each round). The multipart body is encoded once, before timing; each round only
+  swaps the token.
   Timed: ``Client.generic("POST", ...)``, i.e. the WSGI request built around the body in memory,
   the middleware, the multipart parsing (the file goes to a temporary file past 2.5 MB), the forms,
   ``check_upload`` (pikepdf), the file written to the storage (``var/bench/media``), the
@@ -318,9 +319,11 @@ def _leftovers() -> list[int]:
 
     from documents.models import Dispatch
 
+    # The sending's key is a hash of the form's token (bound to the sender and the content):
+    # the bench's sendings are those of its own patient.
     return list(
         Dispatch.objects.filter(
-            idempotency_key__startswith=TOKEN_PREFIX,
+            identity__email=PATIENT_EMAIL,
             created_at__lt=timezone.now() - datetime.timedelta(minutes=10),
         ).values_list("pk", flat=True)
     )
@@ -388,7 +391,7 @@ def _expect_enqueued(expected: int, what: str) -> int:
 def _upload(ctx: Context, fx: Fixtures, created: Created) -> Iterator[Row]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test.client import BOUNDARY, encode_multipart
-    from django.urls import reverse
+    from django.urls import resolve, reverse
 
     from documents.models import Dispatch
     from documents.validation import check_upload
@@ -426,13 +429,15 @@ def _upload(ctx: Context, fx: Fixtures, created: Created) -> Iterator[Row]:
         start = time.perf_counter()
         response = client.generic("POST", url, payload, content_type=content_type)
         elapsed = (time.perf_counter() - start) * 1000
-        dispatch = Dispatch.objects.filter(idempotency_key=token).first()
-        if dispatch is not None:
-            created.dispatch_ids.append(dispatch.pk)
-        if dispatch is None or response.status_code != 302:
+        if response.status_code != 302:
             raise BenchError(f"the upload answered {response.status_code}, no sending made")
-        if response["Location"] != reverse("documents:recap", args=[dispatch.uuid]):
+        # The sending's key is the token bound to the sender and the content: find it by its
+        # recap, where the page sends the clinician.
+        recap = resolve(response["Location"])
+        if recap.view_name != "documents:recap":
             raise BenchError(f"the upload redirected to {response['Location']}")
+        dispatch = Dispatch.objects.get(uuid=recap.kwargs["dispatch_uuid"])
+        created.dispatch_ids.append(dispatch.pk)
         sizes = list(dispatch.documents.values_list("size", flat=True))
         if sizes != [len(content)] or dispatch.deliveries.count() != 3:
             raise BenchError(f"the upload stored {sizes}, not one file of {len(content)} bytes")
