@@ -1053,10 +1053,11 @@ FROM generate_series(1, %(count)s) AS n
 INSERT_DOCUMENTS = """
 INSERT INTO documents_document
     (uuid, identity_id, dispatch_id, name, original_filename, document_type_id, content_type,
-     size, sha256, file, author_id, created_at, scan_status, scanned_at, scan_signature)
+     size, sha256, file, author_id, created_at, scan_status, scanned_at, scan_signature,
+     patient_only, active_content_removed)
 SELECT gen_random_uuid(), d.identity_id, d.id, t.label, 'bench.pdf', t.id, 'application/pdf',
        40000 + mod(k.n * 7919, 900000), repeat('0', 64), 'bench/received.pdf', d.sender_id,
-       d.created_at, 'unscanned', NULL, ''
+       d.created_at, 'unscanned', NULL, '', false, false
 FROM documents_dispatch AS d
 CROSS JOIN LATERAL (
     SELECT substr(d.idempotency_key, length(%(prefix)s) + 1)::bigint AS n
