@@ -14,10 +14,15 @@ The caveat is the point: every process here shares the same 2 cores (wrk and hap
 second instance cannot add CPU; the ratio of the two-instance setup to the one-instance setup
 behind the proxy shows what replicas cost or bring when they do not add cores (about 1: nothing
 is lost by the spreading, and nothing gained). On separate machines, each replica brings its
-own cores: that is the claim capacity.md makes, which this row cannot show. haproxy is installed
-by ``scripts/bootstrap --test`` (Debian's package).
+own cores: that is the claim capacity.md makes, which this row cannot show. What it can show,
+and what holds on a busy shared machine where requests/s swing by a factor of 2 from one run to
+the next, is the **CPU time per request** of the gunicorn processes (masters and workers, from
+``/proc/<pid>/stat``) and of haproxy: if it stays the same with two instances, a request costs
+the same wherever it lands, and capacity grows with the cores the replicas bring. haproxy is
+installed by ``scripts/bootstrap --test`` (Debian's package).
 """
 
+import os
 import shutil
 import signal
 import socket
@@ -25,6 +30,8 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
 
 from bench.harness import (
     BenchError,
@@ -71,7 +78,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def haproxy(ctx: Context, backends: Sequence[Server], name: str) -> Iterator[str]:
+def haproxy(ctx: Context, backends: Sequence[Server], name: str) -> Iterator[Server]:
     """haproxy in the foreground, round robin over ``backends``, until the block ends."""
     executable = shutil.which("haproxy")
     if executable is None:
@@ -102,7 +109,7 @@ def haproxy(ctx: Context, backends: Sequence[Server], name: str) -> Iterator[str
             if time.monotonic() > deadline:
                 raise BenchError(f"haproxy did not listen on {port} within 10 s")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(base_url=f"http://127.0.0.1:{port}", pid=process.pid)
     finally:
         with suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)
@@ -113,31 +120,65 @@ def haproxy(ctx: Context, backends: Sequence[Server], name: str) -> Iterator[str
             process.wait()
 
 
-# The share of the 2 cores other processes took during each measure: on a shared machine more
-# processes take a larger share from the others, which a ratio would take for scaling.
-OTHERS: dict[str, float] = {}
+@dataclass
+class Measure:
+    result: WrkResult
+    # CPU time of the gunicorn processes (masters and workers) and of haproxy, per request:
+    # what a request costs, which contention on a shared machine changes much less than the
+    # throughput (it is the figure docs/capacity.md multiplies).
+    app_cpu_ms: float
+    proxy_cpu_ms: float
+    # The share of the 2 cores other processes took meanwhile: on a shared machine more
+    # processes take a larger share from the others, which a ratio would take for scaling.
+    others_percent: float
 
 
-def _load(ctx: Context, base_url: str, setup: str) -> WrkResult:
-    url = base_url + PATH
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process and its children (gunicorn's workers), in clock ticks."""
+    total = 0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for each in [pid, *map(int, children)]:
+        raw = Path(f"/proc/{each}/stat").read_text()
+        fields = raw[raw.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def _load(ctx: Context, target: Server, apps: Sequence[Server], setup: str) -> Measure:
+    url = target.url(PATH)
     wrk(ctx, url, threads=THREADS, connections=CONNECTIONS, duration_s=WARM_UP_S)
+    proxy = target.pid if target not in apps else None
     others = OtherProcesses(ctx, setup)
+    app_before = sum(_cpu_ticks(app.pid) for app in apps)
+    proxy_before = _cpu_ticks(proxy) if proxy else 0
     result = wrk(ctx, url, threads=THREADS, connections=CONNECTIONS, duration_s=DURATION_S)
-    OTHERS[setup] = others.percent()
+    app_ticks = sum(_cpu_ticks(app.pid) for app in apps) - app_before
+    proxy_ticks = (_cpu_ticks(proxy) - proxy_before) if proxy else 0
     if result.error_count:
         raise BenchError(f"{result.error_count} errors loading {url}: {result.errors}")
-    return result
+    per_request_ms = 1000 / os.sysconf("SC_CLK_TCK") / max(result.requests, 1)
+    return Measure(
+        result,
+        app_cpu_ms=app_ticks * per_request_ms,
+        proxy_cpu_ms=proxy_ticks * per_request_ms,
+        others_percent=others.percent(),
+    )
 
 
-def _rows(label: str, result: WrkResult, setup: str) -> Iterator[Row]:
+def _rows(label: str, measure: Measure, setup: str) -> Iterator[Row]:
     details = {
-        "cpu_of_other_processes_percent": OTHERS.get(label),
-        **result.as_json(),
+        "cpu_of_other_processes_percent": measure.others_percent,
+        **measure.result.as_json(),
+        "app_cpu_ms_per_request": round(measure.app_cpu_ms, 3),
+        "proxy_cpu_ms_per_request": round(measure.proxy_cpu_ms, 3),
         "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION_S}s",
         "setup": setup,
     }
-    yield Row(label, "requests/s", result.rps, "req/s", details=details)
-    yield Row(label, "p95 latency", result.p95_ms, "ms", details=details)
+    yield Row(label, "requests/s", measure.result.rps, "req/s", details=details)
+    yield Row(label, "p95 latency", measure.result.p95_ms, "ms", details=details)
+    yield Row(label, "gunicorn CPU per request", measure.app_cpu_ms, "ms", details=details)
+    if measure.proxy_cpu_ms:
+        yield Row(label, "haproxy CPU per request", measure.proxy_cpu_ms, "ms", details=details)
 
 
 @benchmark("replicas", budget_s=150)
@@ -146,24 +187,24 @@ def replicas(ctx: Context) -> Iterator[Row]:
     setup_django()
     env = production_env(ctx)
     collectstatic(ctx, env)
-    results: dict[str, WrkResult] = {}
+    results: dict[str, Measure] = {}
     with gunicorn(ctx, env, workers=2, name="gunicorn-replica-a") as first:
         status, body = first.get(PATH)
         if status != 200 or b'name="csrfmiddlewaretoken"' not in body:
             raise BenchError(f"{PATH} answered {status}, not the login page")
         label = "1 instance x 2 workers, direct"
-        results["direct"] = _load(ctx, first.base_url, label)
+        results["direct"] = _load(ctx, first, [first], label)
         yield from _rows(label, results["direct"], "no proxy")
         with haproxy(ctx, [first], "haproxy-one") as proxy:
             label = "1 instance x 2 workers, behind haproxy"
-            results["one"] = _load(ctx, proxy, label)
+            results["one"] = _load(ctx, proxy, [first], label)
         yield from _rows(label, results["one"], "haproxy")
         with (
             gunicorn(ctx, env, workers=2, name="gunicorn-replica-b") as second,
             haproxy(ctx, [first, second], "haproxy-two") as proxy,
         ):
             label = "2 instances x 2 workers, behind haproxy"
-            results["two"] = _load(ctx, proxy, label)
+            results["two"] = _load(ctx, proxy, [first, second], label)
         yield from _rows(label, results["two"], "haproxy")
     with ExitStack() as stack:
         singles = [
@@ -172,20 +213,34 @@ def replicas(ctx: Context) -> Iterator[Row]:
         ]
         proxy = stack.enter_context(haproxy(ctx, singles, "haproxy-singles"))
         label = "2 instances x 1 worker, behind haproxy"
-        results["singles"] = _load(ctx, proxy, label)
+        results["singles"] = _load(ctx, proxy, singles, label)
     yield from _rows(label, results["singles"], "haproxy")
-    ratio = {key: round(value.rps, 1) for key, value in results.items()}
+    summary = {
+        key: {
+            "rps": round(value.result.rps, 1),
+            "app_cpu_ms": round(value.app_cpu_ms, 2),
+            "others_percent": value.others_percent,
+        }
+        for key, value in results.items()
+    }
     yield Row(
         "2 instances / 1 instance behind haproxy (same 2 cores)",
         "requests/s ratio",
-        results["two"].rps / results["one"].rps,
+        results["two"].result.rps / results["one"].result.rps,
         "x",
-        details={"requests_per_s": ratio, "cores": 2, "cpu_of_other_processes_percent": OTHERS},
+        details={"setups": summary, "cores": 2},
+    )
+    yield Row(
+        "2 instances / 1 instance behind haproxy (same 2 cores)",
+        "gunicorn CPU per request ratio",
+        results["two"].app_cpu_ms / results["one"].app_cpu_ms,
+        "x",
+        details={"setups": summary, "cores": 2},
     )
     yield Row(
         "haproxy / direct, 1 instance",
         "requests/s ratio (cost of the proxy)",
-        results["one"].rps / results["direct"].rps,
+        results["one"].result.rps / results["direct"].result.rps,
         "x",
-        details={"requests_per_s": ratio},
+        details={"setups": summary},
     )
