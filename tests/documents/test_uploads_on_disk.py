@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
@@ -20,24 +19,9 @@ from documents.services import dispatch as dispatch_module
 from documents.validation import MAX_SIZE, CheckedFile, check_upload
 from identities.models import Identity
 from portal.models import User
-from tests.documents.conftest import pdf_bytes
+from tests.documents.conftest import big_pdf, pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def big_pdf(size: int) -> bytes:
-    """A one-page PDF of about ``size`` bytes (an image of incompressible pixels)."""
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    side = int((size / 3) ** 0.5)
-    image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width = image.Height = side
-    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
-    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
-    out = io.BytesIO()
-    pdf.save(out, compress_streams=False)
-    return out.getvalue()
 
 
 def _temp_files() -> list[Path]:
@@ -101,7 +85,7 @@ def test_a_received_file_is_checked_from_a_temporary_file_then_deleted(
     document = Dispatch.objects.get().documents.get()
     with document.file.open("rb") as stored:
         assert stored.read(5) == b"%PDF-"
-    assert document.size == call["checked"].size
+    assert document.size == call["checked"].size > 3 * 1024 * 1024  # the image kept
     assert _temp_files() == []
 
 
