@@ -450,7 +450,7 @@ def _upload(ctx: Context, fx: Fixtures, created: Created) -> Iterator[Row]:
     for _ in range(CHECK_ROUNDS + 2):
         upload = SimpleUploadedFile("CR.pdf", content, "application/pdf")
         start = time.perf_counter()
-        check_upload(upload)
+        check_upload(upload).close()
         check_ms.append((time.perf_counter() - start) * 1000)
     check_ms = check_ms[2:]
 
