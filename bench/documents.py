@@ -33,7 +33,7 @@ Rows:
   a fresh token each round). The multipart body is encoded once, before timing; each round only
   swaps the token.
   Timed: ``Client.generic("POST", ...)``, i.e. the WSGI request built around the body in memory,
-  the middleware, the multipart parsing (the file goes to a temporary file past 2.5 MB), the forms,
+  the middleware, the multipart parsing (the file goes to a temporary file past 256 kB), the forms,
   ``check_upload`` (pikepdf), the file written to the storage (``var/bench/media``), the
   transaction (sending, document, 3 deliveries, 2 audit rows, 3 notification rows with their
   templates rendered), the 3 on-commit enqueues, and the redirect to the recap. Each answer must
@@ -450,7 +450,7 @@ def _upload(ctx: Context, fx: Fixtures, created: Created) -> Iterator[Row]:
     for _ in range(CHECK_ROUNDS + 2):
         upload = SimpleUploadedFile("CR.pdf", content, "application/pdf")
         start = time.perf_counter()
-        check_upload(upload)
+        check_upload(upload).close()
         check_ms.append((time.perf_counter() - start) * 1000)
     check_ms = check_ms[2:]
 

@@ -7,10 +7,12 @@ NUL: ``stream: OK``, ``stream: <signature> FOUND`` or ``<reason> ERROR``. Anythi
 ``ScannerUnavailable``: the caller holds the file, it never treats it as clean.
 """
 
+import io
 import socket
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,9 +35,11 @@ def is_configured() -> bool:
     return bool(settings.ANTIVIRUS_URL)
 
 
-def scan(content: bytes) -> ScanResult:
-    """clamd's verdict on these bytes."""
-    reply = _exchange(b"zINSTREAM\0", _chunks(content))
+def scan(content: bytes | IO[bytes]) -> ScanResult:
+    """clamd's verdict on these bytes, or on this file read from its start by 256 kB chunks."""
+    reply = _exchange(
+        b"zINSTREAM\0", _chunks(io.BytesIO(content) if isinstance(content, bytes) else content)
+    )
     if reply == "stream: OK":
         return ScanResult(clean=True)
     if reply.startswith("stream: ") and reply.endswith(" FOUND"):
@@ -51,9 +55,9 @@ def ping() -> bool:
         return False
 
 
-def _chunks(content: bytes) -> Iterator[bytes]:
-    for start in range(0, len(content), CHUNK_SIZE):
-        chunk = content[start : start + CHUNK_SIZE]
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    handle.seek(0)
+    while chunk := handle.read(CHUNK_SIZE):
         yield struct.pack(">I", len(chunk)) + chunk
     yield struct.pack(">I", 0)
 

@@ -10,13 +10,20 @@ pixels, so a small file cannot unfold into gigabytes.
 
 import hashlib
 import io
+import tempfile
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
 
+from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
-MAX_SIZE = 20 * 1024 * 1024
+from portal.uploads import MAX_FILE_SIZE as MAX_SIZE
+from portal.uploads import ensure_temp_dir
+
+CHUNK_SIZE = 1024 * 1024
 MAX_PIXELS = 40_000_000
 # Keys whose whole value is active content: scripts, automatic actions, attachments, XFA forms.
 ACTIVE_PDF_KEYS = {
@@ -56,7 +63,12 @@ class RejectedFile(ValueError):
 
 @dataclass(frozen=True)
 class CheckedFile:
-    content: bytes
+    """A checked file, on disk past a few hundred kB: the upload itself (an image), or the PDF
+    rewritten without its active content into a temporary file of its own, deleted by
+    ``close()`` (and by the system if the process dies: it has no name)."""
+
+    file: IO[bytes]
+    size: int
     content_type: str
     sha256: str
     filename: str
@@ -64,6 +76,26 @@ class CheckedFile:
     active_content_removed: bool = False
     # The file as it was received, before a PDF's rewrite: what a repeated post repeats.
     received_sha256: str = ""
+    owned: bool = field(default=False, repr=False)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file from its start, 1 MB at a time."""
+        self.file.seek(0)
+        while chunk := self.file.read(CHUNK_SIZE):
+            yield chunk
+
+    def as_file(self) -> File:
+        """For ``storage.save``: a plain ``File`` (never moved away, read by chunks)."""
+        self.file.seek(0)
+        return File(self.file, name=self.filename)
+
+    def read(self) -> bytes:
+        """All of it in memory: for tests and small files only."""
+        return b"".join(self.chunks())
+
+    def close(self) -> None:
+        if self.owned:
+            self.file.close()
 
 
 def clean_filename(name: str) -> str:
@@ -74,33 +106,57 @@ def clean_filename(name: str) -> str:
 
 
 def check_upload(uploaded: File) -> CheckedFile:
+    """Check a file from where it lies (a temporary file past 256 kB), by chunks: size, first
+    bytes, SHA-256; a PDF is rewritten into a temporary file, an image is checked in place."""
     filename = clean_filename(uploaded.name or "")
+    too_large = RejectedFile(_("%(name)s: the file is larger than 20 MB.") % {"name": filename})
     if uploaded.size is not None and uploaded.size > MAX_SIZE:
-        raise RejectedFile(_("%(name)s: the file is larger than 20 MB.") % {"name": filename})
-    content = uploaded.read(MAX_SIZE + 1)
-    if len(content) > MAX_SIZE:
-        raise RejectedFile(_("%(name)s: the file is larger than 20 MB.") % {"name": filename})
-    if not content:
+        raise too_large
+    source: IO[bytes] = getattr(uploaded, "file", None) or uploaded
+    source.seek(0)
+    head = source.read(16)
+    content_type = next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+    received, size = _sha256(source)
+    if size > MAX_SIZE:
+        raise too_large
+    if not size:
         raise RejectedFile(_("%(name)s: the file is empty.") % {"name": filename})
-    content_type = next((kind for magic, kind in _SIGNATURES if content.startswith(magic)), None)
     if content_type is None:
         raise RejectedFile(
             _("%(name)s: only PDF, JPEG and PNG files can be sent.") % {"name": filename}
         )
-    received_sha256 = hashlib.sha256(content).hexdigest()
-    removed = False
-    if content_type == "application/pdf":
-        content, removed = disarm_pdf(content, filename)
-    else:
-        _check_image(content, filename)
+    if content_type != "application/pdf":
+        _check_image(source, filename)
+        return CheckedFile(source, size, content_type, received, filename, received_sha256=received)
+    ensure_temp_dir()
+    # Closed by CheckedFile.close(), or below on a refusal.
+    rewritten = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR or None)  # noqa: SIM115
+    try:
+        removed = _disarm_into(source, rewritten, filename)
+        sha256, size = _sha256(rewritten)
+    except BaseException:
+        rewritten.close()
+        raise
     return CheckedFile(
-        content=content,
+        file=rewritten,
+        size=size,
         content_type=content_type,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
         filename=filename,
         active_content_removed=removed,
-        received_sha256=received_sha256,
+        received_sha256=received,
+        owned=True,
     )
+
+
+def _sha256(handle: IO[bytes]) -> tuple[str, int]:
+    """The SHA-256 and the size of a file, read from its start by 1 MB chunks."""
+    digest, size = hashlib.sha256(), 0
+    handle.seek(0)
+    while chunk := handle.read(CHUNK_SIZE):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _is_active_action(value: object) -> bool:
@@ -162,16 +218,26 @@ def _disarm_object(obj: object, depth: int = 0) -> bool:
 
 
 def disarm_pdf(content: bytes, filename: str) -> tuple[bytes, bool]:
-    """Rewrite a PDF without its active content; refuse only what cannot be parsed.
+    """``_disarm_into`` on bytes in memory: for small files and tests."""
+    out = io.BytesIO()
+    removed = _disarm_into(io.BytesIO(content), out, filename)
+    return out.getvalue(), removed
 
-    The rewrite writes the objects the document reaches, and nothing else: bytes after
-    ``%%EOF`` (a ZIP of a polyglot) and orphan objects are gone. Destinations (an
-    ``/OpenAction`` that shows a page, links inside the file) are kept.
+
+def _disarm_into(source: IO[bytes], out: IO[bytes], filename: str) -> bool:
+    """Rewrite a PDF without its active content into ``out``; refuse only what cannot be
+    parsed. True if anything was removed.
+
+    qpdf reads the source as it needs it (stream access: no mapping of the whole file) and
+    writes the rewrite by streams. The rewrite writes the objects the document reaches, and
+    nothing else: bytes after ``%%EOF`` (a ZIP of a polyglot) and orphan objects are gone.
+    Destinations (an ``/OpenAction`` that shows a page, links inside the file) are kept.
     """
     import pikepdf
 
+    source.seek(0)
     try:
-        with pikepdf.open(io.BytesIO(content)) as pdf:
+        with pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) as pdf:
             removed = _disarm_object(pdf.Root)
             names = pdf.Root.get("/Names")
             if isinstance(names, pikepdf.Dictionary):
@@ -181,7 +247,6 @@ def disarm_pdf(content: bytes, filename: str) -> tuple[bytes, bool]:
                         removed = True
             for obj in pdf.objects:
                 removed = _disarm_object(obj) or removed
-            out = io.BytesIO()
             pdf.remove_unreferenced_resources()
             pdf.save(
                 out,
@@ -195,7 +260,7 @@ def disarm_pdf(content: bytes, filename: str) -> tuple[bytes, bool]:
         raise RejectedFile(
             _("%(name)s: this PDF is damaged or unreadable.") % {"name": filename}
         ) from None
-    return out.getvalue(), removed
+    return removed
 
 
 def check_pdf_file(path: str, filename: str) -> None:
@@ -213,14 +278,15 @@ def check_pdf_file(path: str, filename: str) -> None:
         ) from None
 
 
-def _check_image(content: bytes, filename: str) -> None:
+def _check_image(source: IO[bytes], filename: str) -> None:
     from PIL import Image
 
     too_large = RejectedFile(
         _("%(name)s: the image is too large (more than 40 million pixels).") % {"name": filename}
     )
+    source.seek(0)
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with Image.open(source) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise too_large

@@ -8,7 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from identities import services as identities
-        from portal import services
+        from portal import services, uploads
+
+        uploads.ensure_temp_dir()
 
         identities.identities_merged.connect(
             services.follow_merged_identity, dispatch_uid="portal.follow_merged_identity"

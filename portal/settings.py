@@ -74,7 +74,8 @@ MIDDLEWARE = [
     "portal.middleware.health_probe",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads a parameter: NUL and other control characters get a 400.
+    # Before anything reads the body: an oversized request gets a 413, control characters a 400.
+    "portal.middleware.refuse_oversized_requests",
     "portal.middleware.refuse_control_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -218,7 +219,7 @@ if STORAGE == "s3":
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "file_overwrite": False,
             "default_acl": None,
-            "querystring_auth": True,
+            "max_memory_size": 262_144,  # a file read back spills to disk past 256 kB
         },
     }
     if not _default_storage["OPTIONS"]["bucket_name"]:
@@ -238,11 +239,11 @@ STORAGES = {
         )
     },
 }
-# Uploads are validated by the documents app (20 MB per file); this caps what Django buffers.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Files past 256 kB go to temporary files as they arrive (portal/uploads.py), checked from disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 262_144, minimum=0)
+FILE_UPLOAD_TEMP_DIR = str(env_str("FILE_UPLOAD_TEMP_DIR") or VAR_DIR / "uploads")
+FILE_UPLOAD_HANDLERS = ["portal.uploads.InMemory", "portal.uploads.CappedTemporaryFile"]
+FILE_UPLOAD_PERMISSIONS, FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o600, 0o700
 
 
 # --- Antivirus ----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _private_media_in_tmp(settings: object, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Received files past 256 kB are written here (made by the upload handler when missing).
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,10 +79,53 @@ def dispatch_documents(
         )
     if not copy_to_patient and any(document.patient_only for document in documents):
         raise DispatchError(_("A document for the patient only needs “Copy to the patient”."))
+    checked = _check_uploads(documents)
     try:
-        checked = [(document, check_upload(document.upload)) for document in documents]
-    except RejectedFile as error:
-        raise DispatchError(str(error)) from None
+        return _dispatch_checked(
+            identity=identity,
+            checked=checked,
+            sender=sender,
+            portal=portal,
+            copy_to_patient=copy_to_patient,
+            professionals=professionals,
+            source=source,
+            token=token,
+            ip=ip,
+            refuse_reused_token=refuse_reused_token,
+        )
+    finally:
+        for _document, upload in checked:
+            upload.close()  # the rewritten PDFs' temporary files
+
+
+def _check_uploads(documents: list[NewDocument]) -> list[tuple[NewDocument, CheckedFile]]:
+    """Each file checked from disk; on a refusal, the temporary files of the others go."""
+    checked: list[tuple[NewDocument, CheckedFile]] = []
+    try:
+        for document in documents:
+            checked.append((document, check_upload(document.upload)))
+    except BaseException as error:
+        for _document, upload in checked:
+            upload.close()
+        if isinstance(error, RejectedFile):
+            raise DispatchError(str(error)) from None
+        raise
+    return checked
+
+
+def _dispatch_checked(
+    *,
+    identity: Any,
+    checked: list[tuple[NewDocument, CheckedFile]],
+    sender: User,
+    portal: PortalAccount | None,
+    copy_to_patient: bool,
+    professionals: list[Professional],
+    source: str,
+    token: str,
+    ip: str | None,
+    refuse_reused_token: bool,
+) -> Dispatch:
     form_token = token
     token = _bound_token(
         token=token,
@@ -127,7 +169,7 @@ def dispatch_documents(
                     original_filename=upload.filename,
                     document_type=document.document_type,
                     content_type=upload.content_type,
-                    size=len(upload.content),
+                    size=upload.size,
                     sha256=upload.sha256,
                     active_content_removed=upload.active_content_removed,
                     author=sender,
@@ -135,7 +177,7 @@ def dispatch_documents(
                     scan_status=scan_status,
                     scanned_at=scanned_at if scan_status == Document.ScanStatus.CLEAN else None,
                 )
-                row.file.save(upload.filename, ContentFile(upload.content), save=False)
+                row.file.save(upload.filename, upload.as_file(), save=False)
                 stored.append(row)
                 row.save()
                 audit.record(
@@ -214,7 +256,7 @@ def _scan_before_storing(
     statuses: list[str] = []
     for upload in uploads:
         try:
-            result = antivirus.scan(upload.content)
+            result = antivirus.scan(upload.file)
         except antivirus.ScannerUnavailable as error:
             logger.warning("Antivirus unavailable, the sending is held: %s", error)
             return statuses + [Document.ScanStatus.PENDING] * (len(uploads) - len(statuses))

@@ -31,10 +31,9 @@ def release_held_dispatch(*, dispatch_id: int) -> str:
     for document in dispatch.documents.filter(scan_status=Document.ScanStatus.PENDING).order_by(
         "pk"
     ):
-        with document.file.open("rb") as handle:
-            content = handle.read()
         try:
-            result = antivirus.scan(content)
+            with document.file.open("rb") as handle:  # streamed to clamd by chunks
+                result = antivirus.scan(handle)
         except antivirus.ScannerUnavailable as error:
             logger.info("Antivirus unavailable, sending %s still held: %s", dispatch_id, error)
             break

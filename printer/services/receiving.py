@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import exceptions
 from audit import services as audit
 from documents.validation import MAX_SIZE, RejectedFile, check_pdf_file
+from portal.uploads import ensure_temp_dir
 from printer import ghostscript
 from printer.models import PrinterToken, PrintJob
 from printer.raster import RasterError, raster_to_pdf
@@ -207,7 +208,11 @@ class _received_pdf:
             handle.close()
 
     def _temporary(self) -> Any:
-        handle = tempfile.NamedTemporaryFile(prefix="print-job-", suffix=".tmp")  # noqa: SIM115
+        """A spool file beside the other received files (FILE_UPLOAD_TEMP_DIR, a local disk)."""
+        ensure_temp_dir()
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by __exit__
+            prefix="print-job-", suffix=".tmp", dir=settings.FILE_UPLOAD_TEMP_DIR or None
+        )
         self.files.append(handle)
         return handle
 

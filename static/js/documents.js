@@ -105,6 +105,12 @@
         line.textContent = item.textContent.trim();
         box.appendChild(line);
       });
+      if (!box.childElementCount && /^text\/plain/.test(request.getResponseHeader("Content-Type") || "")) {
+        // Refused before the page was reached (a sending over 200 MB: 413): its one sentence.
+        const line = document.createElement("p");
+        line.textContent = request.responseText.trim();
+        box.appendChild(line);
+      }
       box.hidden = !box.childElementCount;
       progress.hidden = true;
       form.querySelector("button[type=submit]").disabled = false;

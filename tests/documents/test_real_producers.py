@@ -125,10 +125,10 @@ def test_a_real_producers_pdf_is_accepted_and_readable_after_the_rewrite(
     checked = check_upload(SimpleUploadedFile(f"{producer}.pdf", original))
     assert checked.content_type == "application/pdf"
     assert not checked.active_content_removed
-    with pikepdf.open(io.BytesIO(checked.content)) as pdf:
+    with pikepdf.open(io.BytesIO(checked.read())) as pdf:
         assert len(pdf.pages) == pages
     rewritten = tmp_path / "rewritten.pdf"
-    rewritten.write_bytes(checked.content)
+    rewritten.write_bytes(checked.read())
     assert shutil.which("pdftotext"), "poppler-utils is a test package (scripts/bootstrap)"
     text = subprocess.run(
         ["pdftotext", str(rewritten), "-"], check=True, capture_output=True, timeout=60

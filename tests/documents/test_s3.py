@@ -113,3 +113,41 @@ def test_a_failed_sending_leaves_nothing_in_the_bucket(
     with pytest.raises(RuntimeError):
         send(identity_a, clinician, prescription_type)
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
+
+
+def test_a_large_file_goes_from_its_temporary_file_to_the_bucket(
+    s3: object,
+    clinician_client: Client,
+    identity_a: Identity,
+    patient_a: User,
+    prescription_type: DocumentType,
+) -> None:
+    import hashlib
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Dispatch
+    from tests.documents.conftest import big_pdf
+
+    content = big_pdf(3 * 1024 * 1024)  # past 256 kB: received into a temporary file
+    response = clinician_client.post(
+        reverse("documents:send", args=[identity_a.uuid]),
+        {
+            "documents-TOTAL_FORMS": "3",
+            "documents-INITIAL_FORMS": "0",
+            "token": uuid.uuid4().hex,
+            "copy_to_patient": "on",
+            "documents-0-file": SimpleUploadedFile("Scanner.pdf", content),
+            "documents-0-name": "",
+            "documents-0-document_type": prescription_type.pk,
+        },
+    )
+    assert response.status_code == 302
+    document = Dispatch.objects.get().documents.get()
+    stored = s3.get_object(Bucket=BUCKET, Key=document.file.name)["Body"].read()
+    assert len(stored) == document.size > 3 * 1024 * 1024
+    assert hashlib.sha256(stored).hexdigest() == document.sha256
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
