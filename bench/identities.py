@@ -149,13 +149,13 @@ SYNTHETIC = Directory("synthetic", "identity", "", 2026, 50, 50)
 HELDOUT = Directory("heldout", "held-out identity", "-heldout", 1891, 67, 45)
 
 
-@benchmark("identities", budget_s=1000)
+@benchmark("identities", budget_s=1800)
 def identities(ctx: Context) -> Iterator[Row]:
     """Identity directory at 2 million (identities/synthetic): search vs pg_trgm, duplicates."""
     yield from _run(ctx, SYNTHETIC)
 
 
-@benchmark("identities-heldout", budget_s=1200)
+@benchmark("identities-heldout", budget_s=2000)
 def identities_heldout(ctx: Context) -> Iterator[Row]:
     """Held-out directory at 2 million (bench/heldout, own database): the same measures."""
     # This benchmark's own process (bench/_child.py): Django is not set up yet.
