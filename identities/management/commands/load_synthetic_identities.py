@@ -24,12 +24,19 @@ event nor audit line: no user did anything. ``--truncate`` deletes the synthetic
 earlier loads (and only them) first. Everything runs in one transaction: interrupted or failed,
 the load leaves the directory as it was. Refused in production.
 
+``--generator heldout`` draws the people from ``bench/heldout/`` instead: the held-out
+generator that shares nothing with ``identities/synthetic/`` (issue 15), through the same
+loading code; its rows are synthetic ones too (same e-mail domain, ``heldout.`` before the @).
+It lives with the benchmarks and is not shipped in the image.
+
 Usage::
 
     manage.py load_synthetic_identities 2000000             # 150 s on 2 cores
     manage.py load_synthetic_identities 2000 --seed 7 --truncate -v 2
+    manage.py load_synthetic_identities 2000000 --generator heldout --truncate
 """
 
+import importlib
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +59,7 @@ PERSON_FIELDS = (
     "email",
 )
 SYNTHETIC_EMAIL_SUFFIX = f"@{synthetic.EMAIL_DOMAIN}"
+GENERATORS = ("synthetic", "heldout")
 
 
 class _Names:
@@ -81,8 +89,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("count", type=int, help="number of identities to add")
+        parser.add_argument("--seed", type=int, help="generator seed (default: the generator's)")
         parser.add_argument(
-            "--seed", type=int, default=synthetic.DEFAULT_SEED, help="generator seed"
+            "--generator",
+            choices=GENERATORS,
+            default="synthetic",
+            help="identities/synthetic (default) or the held-out one of bench/heldout",
         )
         parser.add_argument(
             "--batch", type=int, default=50_000, help="rows per COPY or bulk_create batch"
@@ -109,8 +121,11 @@ class Command(BaseCommand):
             existing = Identity.objects.filter(is_active=True).values_list(
                 "birth_name", "first_name", "birth_date", "sex", "birthplace_code"
             )
-            people = synthetic.generate(
-                count, options["seed"], exclude=existing.iterator(chunk_size=50_000)
+            people = generate_people(
+                options["generator"],
+                count,
+                options["seed"],
+                exclude=existing.iterator(chunk_size=50_000),
             )
             if connection.vendor == "postgresql":
                 timings = load_with_copy(people, batch=batch, report=report)
@@ -127,9 +142,27 @@ class Command(BaseCommand):
             steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Loaded {count:,} synthetic identities in {elapsed:.1f} s ({steps})."
+                    f"Loaded {count:,} {options['generator']} identities in {elapsed:.1f} s "
+                    f"({steps})."
                 )
             )
+
+
+def generate_people(
+    generator: str, count: int, seed: int | None, *, exclude: Iterable[Any]
+) -> Iterable[Any]:
+    """The people of one generator, as ``load_with_copy`` takes them."""
+    if generator == "synthetic":
+        if seed is None:
+            seed = synthetic.DEFAULT_SEED
+        return synthetic.generate(count, seed, exclude=exclude)
+    try:  # the benchmarks' package: in a checkout, not in the image
+        heldout = importlib.import_module("bench.heldout")
+    except ImportError as error:
+        raise CommandError("The held-out generator (bench/heldout) is not here.") from error
+    if seed is None:
+        seed = heldout.DEFAULT_SEED
+    return heldout.generate(count, seed, email_domain=synthetic.EMAIL_DOMAIN, exclude=exclude)
 
 
 def delete_synthetic_identities() -> int:
