@@ -11,7 +11,11 @@
     message.setAttribute("aria-live", "polite");
     message.hidden = true;
     input.insertAdjacentElement("afterend", message);
+    // A refusal the server already printed beside the field is not printed a second time: the
+    // live message takes over once the name is edited.
+    let serverError = input.parentElement.querySelector("ul.errorlist");
     function check() {
+      if (serverError) return;
       const length = input.value.trim().length;
       const tooLong = length > limit;
       message.hidden = !tooLong;
@@ -30,7 +34,23 @@
       if (described.length) input.setAttribute("aria-describedby", described.join(" "));
       else input.removeAttribute("aria-describedby");
     }
-    input.addEventListener("input", check);
+    input.addEventListener("input", function () {
+      if (serverError) { serverError.hidden = true; serverError = null; }
+      check();
+    });
     check();
+    // Not sent while too long (before the page's other scripts send it): the field says why.
+    if (input.form && !input.form.dataset.namesChecked) {
+      input.form.dataset.namesChecked = "1";
+      input.form.addEventListener("submit", function (event) {
+        const tooLong = Array.from(input.form.querySelectorAll("input[data-max-length]")).find(function (field) {
+          return field.value.trim().length > Number(field.dataset.maxLength);
+        });
+        if (!tooLong) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        tooLong.focus();
+      }, true);
+    }
   });
 })();
