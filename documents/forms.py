@@ -12,9 +12,24 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentType, Professional
 from documents.services import NewDocument
-from documents.validation import clean_filename
+from documents.validation import MAX_NAME_LENGTH, NAME_TOO_LONG, clean_filename, name_too_long
 
 MAX_DOCUMENTS = 10
+
+
+class DocumentNameField(forms.CharField):
+    """A document's name: over 200 characters it is refused with its length, never cut. No
+    ``maxlength`` in the page (the browser would cut a pasted name without a word): the page's
+    script counts instead (``data-max-length``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"max_length": NAME_TOO_LONG})
+        super().__init__(max_length=MAX_NAME_LENGTH, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs | {"data-max-length": str(MAX_NAME_LENGTH), "data-too-long": NAME_TOO_LONG}
 
 
 class DocumentRowForm(forms.Form):
@@ -22,9 +37,8 @@ class DocumentRowForm(forms.Form):
 
     # An empty file is refused below, with the file's name, like the other refusals.
     file = forms.FileField(label=_("File"), required=False, allow_empty_file=True)
-    name = forms.CharField(
+    name = DocumentNameField(
         label=_("Name"),
-        max_length=200,
         required=False,
         help_text=_("Rename the document if needed; its file name is used otherwise."),
     )
@@ -48,6 +62,11 @@ class DocumentRowForm(forms.Form):
             self.add_error("document_type", _("Choose the type of this document."))
         if not data.get("file") and (data.get("name") or data.get("document_type")):
             self.add_error("file", _("Add the file of this document."))
+        if data.get("file") and not data.get("name") and "name" not in self.errors:
+            # Without a name, the file's is used: a longer one is refused the same way.
+            refusal = name_too_long(clean_filename(data["file"].name or "", limit=None))
+            if refusal:
+                self.add_error("name", refusal)
         return data
 
     def new_document(self) -> NewDocument | None:

@@ -19,6 +19,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.uploads import MAX_FILE_SIZE as MAX_SIZE
 from portal.uploads import ensure_temp_dir
@@ -98,11 +99,26 @@ class CheckedFile:
             self.file.close()
 
 
-def clean_filename(name: str) -> str:
+def clean_filename(name: str, *, limit: int | None = 200) -> str:
     """The user's file name as metadata: no folders, no control or direction characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(char for char in base if unicodedata.category(char)[0] != "C")
-    return base.strip(" .")[:200] or "document"
+    return base.strip(" .")[:limit] or "document"
+
+
+# A document's name (what the recipients see): never cut without a word, refused with this.
+MAX_NAME_LENGTH = 200
+NAME_TOO_LONG = gettext_lazy(
+    "A document's name cannot be longer than %(limit_value)d characters (this one has "
+    "%(show_value)d): shorten it."
+)
+
+
+def name_too_long(name: str) -> str | None:
+    """The refusal of a name longer than a document's name may be, else None."""
+    if len(name) <= MAX_NAME_LENGTH:
+        return None
+    return str(NAME_TOO_LONG) % {"limit_value": MAX_NAME_LENGTH, "show_value": len(name)}
 
 
 def check_upload(uploaded: File) -> CheckedFile:

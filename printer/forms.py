@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import DocumentRowForm, RecipientsForm
+from documents.validation import name_too_long
 
 
 class DocumentTypeForm(forms.Form):
@@ -19,6 +20,16 @@ class DocumentTypeForm(forms.Form):
             "Choose the type of this document."
         )
         self.fields["name"].help_text = _("The name the recipients will see.")
+
+    def clean_name(self) -> str:
+        # Left empty, the job's name (from the computer, up to 255 characters) stays: refused
+        # the same way as a typed one when it is longer than a document's name may be.
+        name: str = self.cleaned_data.get("name") or ""
+        if not name.strip():
+            refusal = name_too_long(str(self.initial.get("name") or "").strip())
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return name
 
 
 class RecipientsStepForm(forms.Form):

@@ -18,7 +18,13 @@ from documents import antivirus
 from documents.models import Delivery, Dispatch, Document, DocumentType, Professional
 from documents.services.alerts import notify_recipients
 from documents.services.scanning import _enqueue_release
-from documents.validation import CheckedFile, RejectedFile, check_upload
+from documents.validation import (
+    CheckedFile,
+    RejectedFile,
+    check_upload,
+    clean_filename,
+    name_too_long,
+)
 from portal.models import PortalAccount, User
 
 logger = logging.getLogger(__name__)
@@ -79,6 +85,12 @@ def dispatch_documents(
         )
     if not copy_to_patient and any(document.patient_only for document in documents):
         raise DispatchError(_("A document for the patient only needs “Copy to the patient”."))
+    for document in documents:
+        # A document's name is never cut: without a name, the file's is its name.
+        name = document.name.strip() or clean_filename(document.upload.name or "", limit=None)
+        refusal = name_too_long(name)
+        if refusal:
+            raise DispatchError(refusal)
     checked = _check_uploads(documents)
     try:
         return _dispatch_checked(
@@ -165,7 +177,7 @@ def _dispatch_checked(
                 row = Document(
                     identity=identity,
                     dispatch=dispatch,
-                    name=document.name.strip()[:200] or upload.filename,
+                    name=document.name.strip() or upload.filename,
                     original_filename=upload.filename,
                     document_type=document.document_type,
                     content_type=upload.content_type,

@@ -39,6 +39,7 @@
     const name = row.querySelector("input[name$='-name']");
     if (file.files.length && !name.value) {
       name.value = file.files[0].name.replace(/\.(pdf|jpe?g|png)$/i, "");
+      name.dispatchEvent(new Event("input"));
     }
   }
   rows.forEach(function (row) {

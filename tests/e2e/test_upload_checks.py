@@ -80,3 +80,36 @@ def test_a_file_the_server_refuses_is_named_and_the_chosen_files_stay_chosen(
     chosen = page.locator("input[type=file]").first.evaluate("input => input.files[0].name")
     assert chosen == "Déguisé.pdf"
     assert page.url.endswith(f"/documents/envoyer/{identity_a.uuid}/")
+
+
+def test_a_long_name_is_counted_in_the_browser_not_cut_nor_sent(
+    live_server: object,
+    page: object,
+    clinician: User,
+    password: str,
+    identity_a: Identity,
+    patient_a: User,
+    prescription_type: DocumentType,
+) -> None:
+    posts: list[str] = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    log_in(page, live_server, clinician.email, password)
+    posts.clear()
+    page.goto(f"{live_server.url}/documents/envoyer/{identity_a.uuid}/")
+    page.wait_for_load_state("load")
+    _choose(page, "ordo.pdf", 1000, "application/pdf")
+    name = page.locator("input[name='documents-0-name']")
+    long_name = "Compte rendu opératoire détaillé " * 8  # 264 characters, pasted at once
+    name.fill(long_name)
+    assert len(name.input_value()) == len(long_name)  # not cut by the browser
+    message = "Le nom d'un document ne peut pas dépasser 200 caractères (celui-ci en a 263)"
+    page.get_by_text(message).wait_for()
+    assert name.get_attribute("aria-invalid") == "true"
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_timeout(300)
+    assert posts == []  # not sent while too long
+    assert page.get_by_text(message).count() == 1  # said once
+    name.fill("Compte rendu")
+    assert page.get_by_text(message).count() == 0
