@@ -235,8 +235,8 @@ class Dispatch(models.Model):
     )
     source = models.CharField(_("source"), max_length=16, choices=Document.Source.choices)
     copy_to_patient = models.BooleanField(_("copy to the patient"), default=False)
-    # The form's token: the same form posted twice gives one sending.
-    idempotency_key = models.CharField(_("form token"), max_length=64, unique=True)
+    # The form's token: the same form posted twice gives one sending (unique, see Meta).
+    idempotency_key = models.CharField(_("form token"), max_length=64)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SENT
     )
@@ -254,6 +254,12 @@ class Dispatch(models.Model):
             ),
             # "Mes envois": a sender's latest sendings.
             models.Index(fields=["sender", "-created_at"], name="dispatch_sender_recent"),
+        ]
+        constraints = [
+            # A constraint rather than ``unique=True``: the same unique index, without the
+            # ``varchar_pattern_ops`` twin PostgreSQL gets for a unique field (nothing looks a
+            # key up by prefix; it weighed as much as the unique index, docs/capacity.md).
+            models.UniqueConstraint(fields=["idempotency_key"], name="dispatch_idempotency_key"),
         ]
 
     def __str__(self) -> str:
