@@ -109,6 +109,21 @@ def _finish(notification_id: int, **fields: Any) -> None:
     Notification.objects.filter(pk=notification_id).update(updated_at=timezone.now(), **fields)
 
 
+def _still_ours(notification_id: int, *, claimed_at: datetime.datetime) -> bool:
+    """Mark the provider call, only if this claim still holds the row.
+
+    A thread pool has no hard time limit (prefork kills a task after CELERY_TASK_TIME_LIMIT): a
+    thread stalled past the sweeper's threshold finds its row given back, or claimed by another
+    worker, and must not call the provider too.
+    """
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at
+        ).update(provider_called_at=now, updated_at=now)
+    )
+
+
 def send_notification(*, notification_id: int) -> SendResult:
     """Send one queued notification at most once; safe to call for any row, any number of times."""
     now = timezone.now()
@@ -126,7 +141,8 @@ def send_notification(*, notification_id: int) -> SendResult:
     notification = Notification.objects.get(pk=notification_id)
     try:
         call_provider = _prepare(notification)
-        _finish(notification_id, provider_called_at=timezone.now())
+        if not _still_ours(notification_id, claimed_at=now):
+            return SendResult(status="skipped")
         provider_id = call_provider()
     except SmsError as error:
         if error.ambiguous:
