@@ -114,6 +114,10 @@ def notifications(ctx: Context) -> Iterator[Row]:
         yield from _throughput(ctx, fake, run)
         _clean(fake)
 
+        ctx.log(f"notifications: drain, {THROUGHPUT_COUNT} SMS queued while no worker takes them")
+        yield from _drain(ctx, fake, run)
+        _clean(fake)
+
         ctx.log(f"notifications: codes at {CODE_RATE}/s behind {BACKLOG} queued alerts")
         yield from _codes_behind_alerts(ctx, fake, run)
         _clean(fake)
@@ -492,6 +496,43 @@ def _throughput(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
         "delivery": check,
     }
     yield Row(label, "throughput", rate, "SMS/s", at_least(200), details)
+    yield Row(label, "lost or duplicated", check["bad"], "SMS", at_most(0), check)
+
+
+# --- 1b. Drain: the workers alone ---------------------------------------------------------------
+def _drain(ctx: Context, fake: Any, run: str) -> Iterator[Row]:
+    """What the workers send when the queueing is not in the way: THROUGHPUT_COUNT alerts wait
+    in the queue, then the workers take them; from that moment to the last ``sent_at``."""
+    from django.db.models import Max
+
+    from notifications.models import Notification
+
+    label = f"outbox SMS, {THROUGHPUT_COUNT} queued beforehand"
+    queued: dict[str, int] = {}
+    _consume_alerts(False)
+    try:
+        for start in range(0, THROUGHPUT_COUNT, THROUGHPUT_BATCH):
+            _queue_alerts(run, start, THROUGHPUT_BATCH, queued)
+        others = OtherProcesses(ctx, "the drain measure", our_application_name=APPLICATION_NAME)
+    finally:
+        started = time.time()
+        _consume_alerts(True)
+    counts = _wait_sent(THROUGHPUT_COUNT, timeout_s=DRAIN_TIMEOUT_S)
+    sent = counts.get(Notification.Status.SENT, 0)
+    last_sent = Notification.objects.aggregate(last=Max("sent_at"))["last"]
+    end = last_sent.timestamp() if sent == THROUGHPUT_COUNT and last_sent else time.time()
+    check = _check_delivery(fake, queued)
+    details = {
+        "count": THROUGHPUT_COUNT,
+        "sent": sent,
+        "seconds_consumers_back_to_last_sent": round(end - started, 3),
+        "workers": _pool_description(),
+        "cpu_of_other_processes_percent": others.percent(),
+        "rows": _row_stats(),
+        "delivery": check,
+    }
+    rate = sent / (end - started) if end > started else 0.0
+    yield Row(label, "drain rate (workers only)", rate, "SMS/s", None, details)
     yield Row(label, "lost or duplicated", check["bad"], "SMS", at_most(0), check)
 
 
