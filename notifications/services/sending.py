@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
 from django.db import connections
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
@@ -118,7 +119,9 @@ def _claim(notification_id: int, *, now: datetime.datetime) -> Notification | No
     meta = Notification._meta
     connection = connections[Notification.objects.db]
     quote = connection.ops.quote_name
-    column = {name: quote(cast(str, meta.get_field(name).column)) for name in _CLAIM_COLUMNS}
+    column = {
+        name: quote(cast(str, cast(Field, meta.get_field(name)).column)) for name in _CLAIM_COLUMNS
+    }
     at = connection.ops.adapt_datetimefield_value(now)
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "  # noqa: S608  # nosec B608
