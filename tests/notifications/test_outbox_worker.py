@@ -115,15 +115,18 @@ def test_codes_go_to_the_urgent_queue_and_alerts_to_the_other(
 
 
 @pytest.mark.celery_worker
-def test_a_code_is_sent_before_the_alerts_queued_ahead_of_it(
+def test_codes_are_sent_before_the_alerts_queued_ahead_of_them(
     outbox_worker: CeleryWorker, fake_twilio: FakeTwilio
 ) -> None:
+    """Two waves of codes behind six waves of alerts: the codes take the first two waves. (Kombu's
+    default round robin would alternate the queues and spread them over four.)"""
     fake_twilio.set_latency(0.2)
     alerts = _alerts(6 * OUTBOX_THREADS)
-    code = _code()
-    outbox_worker.start()  # everything waits in Redis, the code last
+    codes = [_code(index) for index in range(2 * OUTBOX_THREADS)]
+    outbox_worker.start()  # everything waits in Redis, the codes last
+    total = len(alerts) + len(codes)
     try:
-        messages = fake_twilio.wait_for_messages(len(alerts) + 1, timeout=60)
+        messages = fake_twilio.wait_for_messages(total, timeout=60)
     except TimeoutError:
         from django.db.models import Count
 
@@ -131,10 +134,11 @@ def test_a_code_is_sent_before_the_alerts_queued_ahead_of_it(
         print("".join(line for line in outbox_worker.log if "succeeded" not in line)[-20000:])
         raise
     recipients = [message["to"] for message in messages]
-    assert len(set(recipients)) == len(recipients) == len(alerts) + 1
-    # Taken first: it is in the first wave of sends, not behind 192 alerts.
-    assert recipients.index(code.recipient) < OUTBOX_THREADS, recipients.index(code.recipient)
-    assert wait_until(lambda: Notification.objects.filter(status="sent").count() == len(messages))
+    assert len(set(recipients)) == len(recipients) == total
+    positions = sorted(recipients.index(code.recipient) for code in codes)
+    # A few places of slack at the end of the second wave, for the threads' scheduling.
+    assert positions[-1] < len(codes) + 8, positions
+    assert wait_until(lambda: Notification.objects.filter(status="sent").count() == total)
 
 
 @pytest.mark.celery_worker
