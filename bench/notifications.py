@@ -560,7 +560,7 @@ def _consume_alerts(consume: bool) -> None:
 
     command = app.control.add_consumer if consume else app.control.cancel_consumer
     replies = command(QUEUE, reply=True, timeout=5.0)
-    if len(replies) != CONCURRENCY:
+    if len(replies) != len(_worker_arguments()):
         raise BenchError(f"{command.__name__}: {len(replies)} workers answered: {replies}")
 
 
