@@ -10,8 +10,9 @@ One definition for docker-compose.yml, ``make worker``, the benchmark and the te
 Why threads for the outbox. A send is one call to Twilio (100 to 400 ms) or to the SMTP server
 around a few milliseconds of work: it waits. A prefork process waits for each call in turn, so
 2 processes at 200 ms send about 10 SMS per second. A thread pool keeps ``OUTBOX_THREADS`` calls
-in flight per process: at 200 ms, 32 threads can send up to about 150 SMS/s per process, and
-two processes on two cores reach 200/s with room (``make bench``, row "outbox SMS"). Threads
+in flight per process: at 200 ms, 32 threads send up to about 150 SMS/s per process, 300 for
+two, as long as the CPU follows (about 5 ms of it per SMS in the worker: Celery, three UPDATEs,
+the twilio client). ``make bench`` measures it (rows "outbox SMS"; bench/README.md). Threads
 rather than gevent: no new dependency, no monkey-patching of psycopg, the Redis client or
 ``requests``. A batched task (one task sending many rows concurrently) was the other way: it
 helps bulk sends only, since a login code is one row per transaction, and a worker dying in
