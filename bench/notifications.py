@@ -79,7 +79,7 @@ PURPOSE = "document_available"
 TEMPLATE = "document_available"
 
 
-@benchmark("notifications", budget_s=150)
+@benchmark("notifications", budget_s=180)
 def notifications(ctx: Context) -> Iterator[Row]:
     """Notification outbox: SMS/s, commit-to-sent latency, cost in the caller's transaction."""
     from tests.notifications.fake_twilio import FakeTwilioProcess
