@@ -321,9 +321,8 @@ TWILIO_API_BASE = env_str("TWILIO_API_BASE")
 TWILIO_STATUS_CALLBACK = env_str(
     "TWILIO_STATUS_CALLBACK", f"{SITE_URL}/notifications/twilio/statut/" if PRODUCTION else ""
 )
-# First retry delay of a failed send; doubles at each try (capped at 600 s).
+# A failed send's first retry delay (doubling, capped at 600 s); queues: see portal/workers.py.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
-# The outbox's queues, consumed by the outbox worker (portal/workers.py); codes on the urgent one.
 NOTIFICATIONS_QUEUE, NOTIFICATIONS_URGENT_QUEUE = "notifications", "notifications-urgent"
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
