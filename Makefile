@@ -7,9 +7,9 @@ run:  ## start the product on the embedded default (SQLite, in-process tasks, de
 test:  ## install what is missing, then lint, checks and the test suite on PostgreSQL + Redis
 	scripts/test
 
-worker:  ## a Celery worker (needs REDIS_URL)
+worker:  ## the Celery workers (needs REDIS_URL): other tasks (prefork) and the outbox (threads)
 	scripts/bootstrap
-	.venv/bin/celery -A portal worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+	scripts/worker
 
 beat:  ## the Celery scheduler (needs REDIS_URL)
 	scripts/bootstrap

@@ -4,9 +4,10 @@ The portal's own settings, read from the environment the benchmark gives (produc
 PostgreSQL ``portal_bench``, Redis db 13, SMS through the real ``TwilioBackend`` pointed at the
 local fake by ``TWILIO_API_BASE``), with two changes of behaviour:
 
-- **A Celery queue of its own** (``BENCH_NOTIFICATIONS_QUEUE``): tasks published by the benchmark
-  go there, and its workers consume only that queue, so a developer's worker running on the same
-  Redis cannot take (and send) them, and the benchmark's workers cannot take anyone else's.
+- **Celery queues of its own** (``BENCH_NOTIFICATIONS_QUEUE``, and
+  ``BENCH_NOTIFICATIONS_URGENT_QUEUE`` for codes): tasks published by the benchmark go there,
+  and its workers consume only those queues, so a developer's worker running on the same Redis
+  cannot take (and send) them, and the benchmark's workers cannot take anyone else's.
 - **Emails to Django's dummy backend.** Production's SMTP backend needs a mail server (none
   here: every email would time out and be retried), and the development default writes every
   email to the ``DevMessage`` table: database writes production does not do, which would be
@@ -29,6 +30,10 @@ import os
 from portal.settings import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_NOTIFICATIONS_QUEUE", "bench-notifications")
+NOTIFICATIONS_QUEUE = CELERY_TASK_DEFAULT_QUEUE
+NOTIFICATIONS_URGENT_QUEUE = os.environ.get(
+    "BENCH_NOTIFICATIONS_URGENT_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-urgent"
+)
 DATABASES["default"]["OPTIONS"] = {  # noqa: F405
     **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
     "application_name": "bench-notifications",

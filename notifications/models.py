@@ -37,6 +37,8 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     html_body = models.TextField(_("HTML body"), blank=True)
     redact_when_done = models.BooleanField(_("wipe the text once sent"), default=False)
+    # Someone is waiting for it (a login or activation code): sent from a queue of its own.
+    urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

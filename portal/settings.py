@@ -167,8 +167,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Any retry countdown must stay below this, or Redis hands the task to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Retry countdowns stay below visibility_timeout; a worker takes its -Q queues in order (urgent).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep the worker's database connection between tasks (Celery closes it after each one
 # otherwise); portal/celery.py still applies CONN_MAX_AGE and the health checks around tasks.
@@ -322,8 +322,9 @@ TWILIO_API_BASE = env_str("TWILIO_API_BASE")
 TWILIO_STATUS_CALLBACK = env_str(
     "TWILIO_STATUS_CALLBACK", f"{SITE_URL}/notifications/twilio/statut/" if PRODUCTION else ""
 )
-# First retry delay of a failed send; doubles at each try (capped at 600 s).
+# A failed send's first retry delay (doubling, capped at 600 s); queues: see portal/workers.py.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30, minimum=0)
+NOTIFICATIONS_QUEUE, NOTIFICATIONS_URGENT_QUEUE = "notifications", "notifications-urgent"
 # The dev outbox page (emails and SMS as sent) exists only with DEBUG.
 DEV_OUTBOX = DEBUG
 
@@ -493,7 +494,6 @@ LOGGING = {
         ).upper(),
     },
 }
-
 
 # --- Production refuses insecure values (portal/production.py lists them) ----------------------
 if PRODUCTION:

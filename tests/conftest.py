@@ -146,15 +146,19 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[object]:
     """
     import uuid
 
+    from django.test import override_settings
+
     from tests.workers import CeleryWorker
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
-    # Tasks the worker enqueues itself (an alert queued by a task) stay on this queue too.
+    # Tasks the worker enqueues itself (an alert queued by a task) stay on this queue too, and
+    # so do the outbox's sends (tests/settings_worker.py).
     worker = CeleryWorker(queue=queue, env=worker_env | {"TEST_CELERY_QUEUE": queue})
     try:
-        yield worker
+        with override_settings(NOTIFICATIONS_QUEUE=queue, NOTIFICATIONS_URGENT_QUEUE=queue):
+            yield worker
     finally:
         worker.stop()
         celery_app.conf.task_default_queue = previous

@@ -30,7 +30,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "outbox", "beat")
 OBJECT_STORE = "minio"
 ONE_SHOT_SERVICES = {"migrate", "createbucket"}
 
@@ -235,8 +235,9 @@ def test_the_healthchecks_probe_what_they_should() -> None:
     assert service("redis")["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
     assert "/minio/health/live" in " ".join(service(OBJECT_STORE)["healthcheck"]["test"])
     assert service("clamav")["healthcheck"]["test"] == ["CMD", "clamdcheck.sh"]
-    worker = " ".join(service("worker")["healthcheck"]["test"])
-    assert "celery -A portal inspect ping" in worker and "celery@$$HOSTNAME" in worker
+    for name in ("worker", "outbox"):
+        worker = " ".join(service(name)["healthcheck"]["test"])
+        assert "celery -A portal inspect ping" in worker and "celery@$$HOSTNAME" in worker, name
     # beat answers ping (as celerybeat@host) only with remote control on.
     beat = " ".join(service("beat")["healthcheck"]["test"])
     assert "celery -A portal inspect ping" in beat and "celerybeat@$$HOSTNAME" in beat
@@ -277,8 +278,28 @@ def test_web_runs_gunicorn_like_the_image() -> None:
 
 def test_worker_and_beat_run_celery() -> None:
     assert command("worker")[:4] == ["celery", "-A", "portal", "worker"]
+    assert command("outbox")[:4] == ["celery", "-A", "portal", "worker"]
     assert command("beat")[:4] == ["celery", "-A", "portal", "beat"]
     assert command("migrate")[-3:] == ["manage.py", "migrate", "--noinput"]
+
+
+def test_the_workers_run_as_portal_workers_defines_them() -> None:
+    """The benchmark and the tests start workers with portal/workers.py: so must production."""
+    from django.conf import settings
+
+    from portal.workers import OUTBOX_THREADS, outbox_worker_arguments, tasks_worker_arguments
+
+    celery_worker = ["celery", "-A", "portal", "worker"]
+    assert command("worker") == [*celery_worker, *tasks_worker_arguments(), "--loglevel=INFO"]
+    assert command("outbox") == [*celery_worker, *outbox_worker_arguments(), "--loglevel=INFO"]
+    assert outbox_worker_arguments()[-1] == (
+        f"--queues={settings.NOTIFICATIONS_URGENT_QUEUE},{settings.NOTIFICATIONS_QUEUE}"
+    )
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "priority"
+    # Each outbox thread holds a database connection: two replicas stay well under PostgreSQL's
+    # default max_connections (100), beside the web and the other worker.
+    replicas = service("outbox").get("deploy", {}).get("replicas", 1)
+    assert replicas * OUTBOX_THREADS <= 64
 
 
 def test_the_processes_wait_for_healthy_services_and_for_the_one_shots() -> None:

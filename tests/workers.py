@@ -6,18 +6,25 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class CeleryWorker:
-    """One `celery worker` process (solo pool) consuming one queue; can be killed and restarted."""
+    """One `celery worker` process consuming one queue; can be killed and restarted.
 
-    def __init__(self, *, queue: str, env: Mapping[str, str]) -> None:
+    A solo pool by default; ``arguments`` replaces ``--pool=solo -Q <queue>``, e.g. with
+    ``portal.workers.outbox_worker_arguments(...)`` to run the production outbox worker.
+    """
+
+    def __init__(
+        self, *, queue: str, env: Mapping[str, str], arguments: Sequence[str] | None = None
+    ) -> None:
         self.queue = queue
         self.env = dict(env)
+        self.arguments = list(arguments) if arguments is not None else None
         self.process: subprocess.Popen[str] | None = None
         self.log: list[str] = []
         self._ready = threading.Event()
@@ -32,10 +39,8 @@ class CeleryWorker:
                 "-A",
                 "portal",
                 "worker",
-                "--pool=solo",
+                *(self.arguments or ["--pool=solo", "-Q", self.queue]),
                 "--loglevel=INFO",
-                "-Q",
-                self.queue,
                 "-n",
                 f"{self.queue}-{time.monotonic_ns()}@%h",
                 "--without-gossip",

@@ -5,7 +5,9 @@ Each backend sends one text to one number in E.164 form and returns the provider
 
 import itertools
 import sys
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -77,12 +79,15 @@ PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 21606, 21659, 21660
 
 
 class TwilioBackend(BaseSmsBackend):
-    """Sends through Twilio's Messages API with the official client and a 10 s timeout."""
+    """Sends through Twilio's Messages API with the official client and a 10 s timeout.
+
+    One client per thread: the outbox worker sends from a pool of threads (portal/workers.py),
+    and a twilio client keeps state of its own (its ``requests`` session, the last request and
+    response). Each thread's session keeps its connection to Twilio open between messages, so a
+    worker of N threads holds at most N kept-alive connections and makes no TLS handshake per SMS.
+    """
 
     def __init__(self) -> None:
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
-
         if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN."
@@ -91,13 +96,25 @@ class TwilioBackend(BaseSmsBackend):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM."
             )
-        self.client = Client(
-            settings.TWILIO_ACCOUNT_SID,
-            settings.TWILIO_AUTH_TOKEN,
-            http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
-        )
-        if settings.TWILIO_API_BASE:
-            self.client.api.base_url = settings.TWILIO_API_BASE
+        self._local = threading.local()
+
+    @property
+    def client(self) -> Any:
+        """This thread's twilio client, made on its first message."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            from twilio.http.http_client import TwilioHttpClient
+            from twilio.rest import Client
+
+            client = Client(
+                settings.TWILIO_ACCOUNT_SID,
+                settings.TWILIO_AUTH_TOKEN,
+                http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
+            )
+            if settings.TWILIO_API_BASE:
+                client.api.base_url = settings.TWILIO_API_BASE
+            self._local.client = client
+        return client
 
     def send(self, *, to: str, body: str) -> str:
         from requests.exceptions import ConnectTimeout, RequestException

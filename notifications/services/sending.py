@@ -6,11 +6,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
-from django.db.models import F
+from django.db import connections
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
@@ -109,24 +110,68 @@ def _finish(notification_id: int, **fields: Any) -> None:
     Notification.objects.filter(pk=notification_id).update(updated_at=timezone.now(), **fields)
 
 
+def _claim(notification_id: int, *, now: datetime.datetime) -> Notification | None:
+    """PENDING and due -> SENDING, in one conditional UPDATE that returns the row it claimed.
+
+    One statement rather than an UPDATE and a SELECT: the outbox worker runs it for every send.
+    PostgreSQL and SQLite 3.35+ both speak ``UPDATE ... RETURNING``.
+    """
+    meta = Notification._meta
+    connection = connections[Notification.objects.db]
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(cast(str, cast(Field, meta.get_field(name)).column)) for name in _CLAIM_COLUMNS
+    }
+    at = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "  # noqa: S608  # nosec B608
+        f"{column['attempts']} = {column['attempts']} + 1, {column['claimed_at']} = %s, "
+        f"{column['provider_called_at']} = NULL, {column['updated_at']} = %s "
+        f"WHERE {column['id']} = %s AND {column['status']} = %s "
+        f"AND {column['next_attempt_at']} <= %s RETURNING *"
+    )
+    params = [Notification.Status.SENDING.value, at, at, notification_id]
+    params += [Notification.Status.PENDING.value, at]
+    claimed = list(Notification.objects.raw(sql, params))
+    return claimed[0] if claimed else None
+
+
+_CLAIM_COLUMNS = (
+    "id",
+    "status",
+    "attempts",
+    "claimed_at",
+    "provider_called_at",
+    "updated_at",
+    "next_attempt_at",
+)
+
+
+def _still_ours(notification_id: int, *, claimed_at: datetime.datetime) -> bool:
+    """Mark the provider call, only if this claim still holds the row.
+
+    A thread pool has no hard time limit (prefork kills a task after CELERY_TASK_TIME_LIMIT): a
+    thread stalled past the sweeper's threshold finds its row given back, or claimed by another
+    worker, and must not call the provider too.
+    """
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at
+        ).update(provider_called_at=now, updated_at=now)
+    )
+
+
 def send_notification(*, notification_id: int) -> SendResult:
     """Send one queued notification at most once; safe to call for any row, any number of times."""
     now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
-    ).update(
-        status=Notification.Status.SENDING,
-        attempts=F("attempts") + 1,
-        claimed_at=now,
-        provider_called_at=None,
-        updated_at=now,
-    )
-    if not claimed:
+    notification = _claim(notification_id, now=now)
+    if notification is None:
         return SendResult(status="skipped")
-    notification = Notification.objects.get(pk=notification_id)
     try:
         call_provider = _prepare(notification)
-        _finish(notification_id, provider_called_at=timezone.now())
+        if not _still_ours(notification_id, claimed_at=now):
+            return SendResult(status="skipped")
         provider_id = call_provider()
     except SmsError as error:
         if error.ambiguous:

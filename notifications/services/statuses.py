@@ -86,6 +86,7 @@ def resend_notification(
         body=notification.body,
         html_body=notification.html_body,
         redact_when_done=notification.redact_when_done,
+        urgent=notification.urgent,
         resend_of=notification,
     )
     audit.record(
@@ -96,5 +97,5 @@ def resend_notification(
         object_id=notification.pk,
         details={"new": copy.pk},
     )
-    transaction.on_commit(lambda: enqueue(copy.pk))
+    transaction.on_commit(lambda: enqueue(copy.pk, urgent=copy.urgent))
     return copy

@@ -30,18 +30,18 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         last_error="Worker stopped after calling the provider: the message may have been sent.",
         updated_at=now,
     )
-    released_ids = list(
-        abandoned.filter(provider_called_at__isnull=True).values_list("pk", flat=True)
+    released_rows = list(
+        abandoned.filter(provider_called_at__isnull=True).values_list("pk", "urgent")
     )
     released = Notification.objects.filter(
-        pk__in=released_ids, status=Notification.Status.SENDING
+        pk__in=[pk for pk, _urgent in released_rows], status=Notification.Status.SENDING
     ).update(status=Notification.Status.PENDING, next_attempt_at=due, updated_at=due)
     stale = list(
         Notification.objects.filter(
             status=Notification.Status.PENDING, next_attempt_at__lt=now - STALE_AFTER
         )
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "urgent")[:1000]
     )
-    requeued = sum(enqueue(pk) for pk in [*released_ids, *stale])
+    requeued = sum(enqueue(pk, urgent=urgent) for pk, urgent in [*released_rows, *stale])
     return {"unknown": unknown, "released": released, "requeued": requeued}

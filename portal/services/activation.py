@@ -33,6 +33,7 @@ def _send_activation(*, user: User, access: PortalAccess) -> ActivationLink:
         template="portal_activation",
         context=context,
         redact=True,
+        urgent=True,
     )
     notifications.queue_sms(
         purpose="portal_activation",
@@ -40,6 +41,7 @@ def _send_activation(*, user: User, access: PortalAccess) -> ActivationLink:
         to=str(user.mobile),
         template="portal_activation",
         context={"email": user.email},
+        urgent=True,
     )
     return link
 

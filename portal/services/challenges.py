@@ -95,6 +95,7 @@ def _send_code(*, challenge: CodeChallenge, code: str) -> None:
             template="one_time_code",
             context=context,
             redact=True,
+            urgent=True,
         )
         return
     to = challenge.new_value if challenge.purpose == CodeChallenge.Purpose.CONTACT_CHANGE else None
@@ -105,6 +106,7 @@ def _send_code(*, challenge: CodeChallenge, code: str) -> None:
         template="one_time_code",
         context=context,
         redact=True,
+        urgent=True,
     )
 
 

@@ -11,12 +11,14 @@ In-process use (tests)::
 
     with FakeTwilio(account_sid="AC...", auth_token="...") as fake:
         fake.fail_next(status=500, times=3)
+        fake.set_latency(0.2, jitter=0.1)  # every Messages request: 100 to 300 ms, as the real API
         ...
         assert fake.messages[0]["to"] == "+33601020304"
 
 Separate process (benchmarks, Celery workers)::
 
-    python tests/notifications/fake_twilio.py --port 0 --account-sid AC... --auth-token ...
+    python tests/notifications/fake_twilio.py --port 0 --account-sid AC... --auth-token ... \
+        --latency-ms 200 --jitter-ms 100
     # prints "READY http://127.0.0.1:PORT", then serves a JSON control API under /_control/
 
 or, from Python, ``with FakeTwilioProcess(account_sid, auth_token) as fake: ...`` which has the
@@ -38,6 +40,7 @@ import json
 import logging
 import math
 import os
+import random
 import re
 import secrets
 import selectors
@@ -164,6 +167,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stop() must not wait for a handler sleeping in a scripted delay
     allow_reuse_address = True
+    # A pool of workers opens dozens of kept-alive connections at once: with the default backlog
+    # of 5, the kernel drops the extra SYNs and the client retries them a second later.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], fake: FakeTwilio) -> None:
         self.fake = fake
@@ -280,13 +286,18 @@ class FakeTwilio:
         port: int = 0,
         max_records: int = 100_000,
         max_delay: float = 120.0,
+        latency: float = 0.0,
+        jitter: float = 0.0,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.host = host
         self.port = port
         self.max_delay = max_delay
+        self.latency = 0.0
+        self.jitter = 0.0
         self._lock = threading.Lock()
+        self.set_latency(latency, jitter=jitter)
         self._changed = threading.Condition(self._lock)
         self._steps: collections.deque[_Step] = collections.deque()
         self._rules: dict[str, _Rule] = {}
@@ -398,6 +409,23 @@ class FakeTwilio:
         """Every message to ``number`` gets this Twilio error, until ``reset()``."""
         with self._lock:
             self._rules[number] = _Rule(status=status, code=code, message=message)
+
+    def set_latency(self, latency: float, *, jitter: float = 0.0) -> None:
+        """Every Messages API request waits ``latency`` seconds, plus or minus up to ``jitter``
+        (uniform), before its answer: the real API takes 100 to 400 ms. Scripted delays add to
+        it. Kept by ``reset()``."""
+        latency, jitter = self._delay(latency), self._delay(jitter)
+        if jitter > latency:
+            raise ValueError(f"jitter ({jitter} s) must not exceed the latency ({latency} s)")
+        with self._lock:
+            self.latency, self.jitter = latency, jitter
+
+    def _provider_delay(self) -> float:
+        with self._lock:
+            latency, jitter = self.latency, self.jitter
+        if not jitter:
+            return latency
+        return latency + random.uniform(-jitter, jitter)  # nosec B311
 
     def reset(self) -> None:
         """Forget the scripted answers, number rules, messages, requests and callbacks."""
@@ -573,6 +601,9 @@ class FakeTwilio:
     ) -> tuple[int | None, Any, dict[str, str]]:
         create = MESSAGES_PATH.fullmatch(path)
         fetch = MESSAGE_PATH.fullmatch(path)
+        latency = self._provider_delay() if create or fetch else 0.0
+        if latency and self._stopping.wait(latency):
+            return None, None, {}  # stopping: drop the connection
         if create and handler.command == "POST":
             with self._lock:
                 step = self._steps.popleft() if self._steps else None
@@ -720,6 +751,7 @@ class FakeTwilio:
             raise _BadRequest(HTTPStatus.BAD_REQUEST, "the body must be a JSON object")
         actions = {
             "fail_next": self.fail_next,
+            "set_latency": self.set_latency,
             "delay_next": self.delay_next,
             "drop_next": self.drop_next,
             "reject_number": self.reject_number,
@@ -760,10 +792,14 @@ class FakeTwilioProcess:
         lifetime: float = 3600.0,
         startup_timeout: float = 15.0,
         python: str = sys.executable,
+        latency: float = 0.0,
+        jitter: float = 0.0,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.port = port
+        self.latency = latency
+        self.jitter = jitter
         self.lifetime = lifetime
         self.startup_timeout = startup_timeout
         self.python = python
@@ -785,6 +821,10 @@ class FakeTwilioProcess:
                 self.auth_token,
                 "--lifetime",
                 str(self.lifetime),
+                "--latency-ms",
+                str(self.latency * 1000),
+                "--jitter-ms",
+                str(self.jitter * 1000),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -847,6 +887,10 @@ class FakeTwilioProcess:
     def delay_next(self, seconds: float, times: int = 1) -> None:
         self.control("delay_next", {"seconds": seconds, "times": times})
 
+    def set_latency(self, latency: float, *, jitter: float = 0.0) -> None:
+        self.control("set_latency", {"latency": latency, "jitter": jitter})
+        self.latency, self.jitter = latency, jitter
+
     def drop_next(self, times: int = 1, **kwargs: Any) -> None:
         self.control("drop_next", {"times": times, **kwargs})
 
@@ -904,12 +948,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lifetime", type=float, default=3600.0, help="exit after this many seconds"
     )
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="each Messages request waits this long"
+    )
+    parser.add_argument(
+        "--jitter-ms", type=float, default=0.0, help="plus or minus up to this much (uniform)"
+    )
     args = parser.parse_args(argv)
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    fake = FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port)
+    fake = FakeTwilio(
+        args.account_sid,
+        args.auth_token,
+        host=args.host,
+        port=args.port,
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
+    )
     with fake:
         print(f"READY {fake.base_url}", flush=True)
         # Nothing else goes to stdout: a parent that stopped reading the pipe cannot block us.

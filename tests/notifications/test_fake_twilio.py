@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -227,6 +228,36 @@ def test_a_slow_twilio_makes_the_client_time_out_with_a_requests_read_timeout(
     # Twilio took the message all the same: a retry after a timeout may send it twice.
     assert len(fake.wait_for_messages(1, timeout=5)) == 1
     client.http_client.session.close()
+
+
+def test_every_message_waits_the_latency_give_or_take_the_jitter(fake: FakeTwilio) -> None:
+    client = real_client(fake.base_url)
+    fake.set_latency(0.3, jitter=0.1)
+    waits = []
+    for index in range(3):
+        started = time.monotonic()
+        send(client, to=f"+3360000000{index}")
+        waits.append(time.monotonic() - started)
+    assert min(waits) >= 0.2, waits
+    fake.reset()  # keeps the latency: it is the provider's, not a scripted fault
+    started = time.monotonic()
+    send(client)
+    assert time.monotonic() - started >= 0.2
+    with pytest.raises(ValueError, match="jitter"):
+        fake.set_latency(0.1, jitter=0.2)
+    client.http_client.session.close()
+
+
+def test_the_process_fake_takes_its_latency_on_the_command_line() -> None:
+    with FakeTwilioProcess(ACCOUNT_SID, AUTH_TOKEN, latency=0.25) as fake:
+        client = real_client(fake.base_url)
+        started = time.monotonic()
+        send(client)
+        assert time.monotonic() - started >= 0.25
+        fake.set_latency(0.0)
+        send(client)
+        assert len(fake.messages) == 2
+        client.http_client.session.close()
 
 
 def test_a_dropped_connection_is_a_requests_connection_error(

@@ -38,6 +38,7 @@ def _activate(client: Client, url: str) -> object:
 def test_the_activation_email_and_sms_say_what_to_do(activation_url: str) -> None:
     email = Notification.objects.get(purpose="portal_activation", channel="email")
     text = Notification.objects.get(purpose="portal_activation", channel="sms")
+    assert email.urgent and text.urgent  # sent from the urgent queue, before any alert
     assert email.subject == "Activez votre espace MaSantéConnectée"
     assert "dans les 72 heures" in email.body
     assert text.body == (

@@ -58,6 +58,7 @@ def test_the_sms_code_is_stored_only_as_an_hmac(client: Client, patient_a: User)
     assert code not in challenge.code_hmac
     assert challenge.code_hmac == codes.code_hmac(challenge_id=challenge.uuid, code=code)
     queued = Notification.objects.get(purpose="one_time_code")
+    assert queued.urgent  # someone is waiting: the queue of its own (notifications-urgent)
     from notifications import services as notifications
 
     notifications.send_notification(notification_id=queued.pk)
