@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Indel
 
 from accounts.exceptions import Refused
+from identities import names
 from identities.models import NAME_AND_BIRTH_FIELDS, Identity
 from identities.phonetic import anagram, compact, phonetic
 
@@ -119,7 +120,7 @@ def prefix_range(field: str, prefix: str) -> Q:
 
 # A block is a list of conditions (field, operator, value) all rows of the block meet.
 Condition = tuple[str, str, object]
-_OPERATORS = {"exact": "=", "gte": ">=", "lt": "<"}
+_OPERATORS = {"exact": "=", "gte": ">=", "lt": "<", "in": "IN"}
 
 
 def _prefix(field: str, prefix: str) -> list[Condition]:
@@ -140,6 +141,10 @@ def _blocks(name: str, first: str) -> Iterable[list[Condition]]:
         return
     name_sound, first_sound = phonetic(name), phonetic(first)
     affix = _affix_length(name_key)
+    near_names = names.candidate_names(name_key, names.NAME)
+    near_firsts = [
+        key for key in names.candidate_names(first_key, names.FIRST_NAME) if key != first_key
+    ]
     initial = _prefix("first_name_key", first_key[:1])
     same_first = ("first_name_sound", "exact", first_sound)
     for prefix in ("birth_name", "used_name"):
@@ -150,6 +155,16 @@ def _blocks(name: str, first: str) -> Iterable[list[Condition]]:
         yield [same_first, *_prefix(f"{prefix}_rkey", name_key[::-1][:affix])]
         # Two letters swapped anywhere (the commonest typo): same letters, same first name.
         yield [same_first, (f"{prefix}_anagram", "exact", anagram(name))]
+        # Short names within one or two typos (identities/names.py), same first name.
+        if near_names:
+            yield [same_first, (f"{prefix}_key", "in", near_names)]
+        # A typo in a short first name, the name as typed.
+        if near_firsts:
+            yield [
+                ("first_name_sound", "in", sorted({phonetic(key) for key in near_firsts})),
+                (f"{prefix}_key", "exact", name_key),
+                ("first_name_key", "in", near_firsts),
+            ]
 
 
 def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
@@ -168,14 +183,20 @@ def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
     columns = ", ".join(column(field) for field in CANDIDATE_FIELDS)
     statements: list[tuple[str, list[object]]] = []
     for block in blocks:
-        where = " AND ".join(f"{column(field)} {_OPERATORS[op]} %s" for field, op, _ in block)
+        where = " AND ".join(
+            f"{column(field)} {_OPERATORS[op]} {_placeholders(value)}" for field, op, value in block
+        )
         statements.append(
             (
                 # Identifiers come from the model, values go as parameters.
                 f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608
                 f"WHERE {column('is_active')} AND {where} "
                 f"ORDER BY {column('pk')} LIMIT {BLOCK_CAP}",
-                [value for *_condition, value in block],
+                [
+                    item
+                    for *_condition, value in block
+                    for item in (value if isinstance(value, list) else [value])
+                ],
             )
         )
     if connection.features.supports_slicing_ordering_in_compound:
@@ -195,6 +216,10 @@ def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
         dict(zip(CANDIDATE_FIELDS, row, strict=True)) | {"birth_date": _as_date(row[birth_date])}
         for row in rows
     ]
+
+
+def _placeholders(value: object) -> str:
+    return f"({', '.join(['%s'] * len(value))})" if isinstance(value, list) else "%s"
 
 
 def _as_date(value: object) -> datetime.date:
