@@ -119,7 +119,7 @@ def register(pairs: Iterable[tuple[str, str]]) -> int:
     the unique keys, and the neighbourhood goes to whichever row exists after the insert.
     Returns the number of names added.
     """
-    from identities.models import SearchName, SearchNameVariant
+    from identities.models import SearchName
 
     wanted = set(pairs)
     if not wanted:
@@ -138,9 +138,7 @@ def register(pairs: Iterable[tuple[str, str]]) -> int:
         SearchName.objects.bulk_create(
             [SearchName(kind=kind, key=key) for key in missing], ignore_conflicts=True
         )
-        ids = dict(
-            SearchName.objects.filter(kind=kind, key__in=missing).values_list("key", "pk")
-        )
+        ids = dict(SearchName.objects.filter(kind=kind, key__in=missing).values_list("key", "pk"))
         _insert_variants(
             (variant, ids[key]) for key in missing for variant in sorted(stored_variants(key))
         )
@@ -152,7 +150,7 @@ def sync_from_identities() -> int:
     """Bring both tables up to date with the identity table, in bulk: one
     ``INSERT ... SELECT DISTINCT`` per kind of name, then the neighbourhoods of the names it
     added (found by their ids, above the largest before). Returns the number of names added."""
-    from identities.models import Identity, SearchName, SearchNameVariant
+    from identities.models import Identity, SearchName
 
     quote = connection.ops.quote_name
     table, names = quote(Identity._meta.db_table), quote(SearchName._meta.db_table)
@@ -172,9 +170,7 @@ def sync_from_identities() -> int:
                 [kind],
             )
     added = list(SearchName.objects.filter(pk__gt=before).values_list("pk", "key"))
-    _insert_variants(
-        (variant, pk) for pk, key in added for variant in sorted(stored_variants(key))
-    )
+    _insert_variants((variant, pk) for pk, key in added for variant in sorted(stored_variants(key)))
     return len(added)
 
 
