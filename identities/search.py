@@ -9,7 +9,10 @@ Two steps, both identical on SQLite and PostgreSQL:
      both starting with what was typed; same phonetic name; same first-name sound and same
      first letters of the name (typo at the end); same first-name sound and same last letters
      (typo at the start); same first-name sound and same letters in any order (two letters
-     swapped); and the same with name and first name swapped;
+     swapped); same first-name sound and a name within one or two typos of what was typed,
+     among the distinct names of up to 7 letters (``identities/names.py``: the short names
+     whose every other block a typo or two breaks at once); the name as typed and a first name
+     within one or two typos; and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
