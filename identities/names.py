@@ -39,16 +39,22 @@ from rapidfuzz.distance import OSA
 NAME = "N"
 FIRST_NAME = "F"
 MIN_LENGTH = 3
-MAX_LENGTH = 7
+MAX_LENGTH = 8
 # Candidates kept per typed name (nearest first): bounds the identities read.
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 100
 _BATCH = 20_000
 
 
 def max_distance(key: str) -> int:
-    """Edits tolerated on a key: 1 up to 4 letters (two typos in ``ROUX`` make another name),
-    2 from 5 letters on."""
+    """Letters deleted from a stored key: 1 up to 4 letters (two typos in ``ROUX`` make
+    another name), 2 from 5 letters on."""
     return 1 if len(key) <= 4 else 2
+
+
+def query_distance(typed_key: str) -> int:
+    """Edits tolerated on a typed key: 2 from 4 letters on (``PTIH`` for ``PETIT``: a
+    5-letter name keeps its 2-letter deletions), 1 below."""
+    return 1 if len(typed_key) <= 3 else 2
 
 
 def deletions(key: str, distance: int) -> set[str]:
@@ -87,7 +93,7 @@ def neighbours(typed_keys: Sequence[str]) -> dict[tuple[str, str], list[str]]:
     reachable = [key for key in typed_keys if MIN_LENGTH - 1 <= len(key) <= MAX_LENGTH + 2]
     if not reachable:
         return found
-    probes = sorted(set().union(*(deletions(key, max_distance(key)) for key in reachable)))
+    probes = sorted(set().union(*(deletions(key, query_distance(key)) for key in reachable)))
     # Two plain look-ups, each served by a unique or covering index whatever the planner's
     # statistics (a join may be planned as a hash of every name before an ANALYZE).
     ids = list(
@@ -97,15 +103,15 @@ def neighbours(typed_keys: Sequence[str]) -> dict[tuple[str, str], list[str]]:
     )
     stored = list(SearchName.objects.filter(pk__in=ids).values_list("kind", "key"))
     for typed in reachable:
-        distance = max_distance(typed)
+        distance = query_distance(typed)
         for kind in (NAME, FIRST_NAME):
             near = sorted(
-                (found_distance, key)
+                (found_distance, abs(len(key) - len(typed)), key)
                 for stored_kind, key in stored
                 if stored_kind == kind
                 and (found_distance := OSA.distance(typed, key, score_cutoff=distance)) <= distance
             )
-            found[typed, kind] = [key for _distance, key in near[:MAX_CANDIDATES]]
+            found[typed, kind] = [key for *_nearness, key in near[:MAX_CANDIDATES]]
     return found
 
 

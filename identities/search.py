@@ -40,6 +40,9 @@ MAX_RESULTS = 20
 # Rows read per block, the closest to what was typed first (see _closeness): bounds the rows
 # scored in Python when a common name and first name fill a block with thousands.
 BLOCK_CAP = 150
+# Everyone born that day (about 55 a day at 2 million, more on the 1st of January, the date
+# given when only the year is known).
+BIRTH_DATE_CAP = 1_500
 MIN_SCORE = 55.0
 WEIGHTS = {"name": 45.0, "first_name": 30.0, "birth_date": 20.0, "sex": 5.0}
 CANDIDATE_FIELDS = (
@@ -186,7 +189,7 @@ def _conditions(
             )
 
 
-def _fetch_blocks(blocks: list[Block]) -> list[dict[str, object]]:
+def _fetch_blocks(blocks: list[Block], *, cap: int | None = None) -> list[dict[str, object]]:
     """The first ``BLOCK_CAP`` active rows of every block, closest to what was typed first:
     name and first name equal to those typed, then nearest in length, then by id.
 
@@ -226,7 +229,7 @@ def _fetch_blocks(blocks: list[Block]) -> list[dict[str, object]]:
                 # Identifiers come from the model, values go as parameters.
                 f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608
                 f"WHERE {column('is_active')} AND {where} "
-                f"ORDER BY {order} LIMIT {BLOCK_CAP}",
+                f"ORDER BY {order} LIMIT {cap or BLOCK_CAP}",
                 params,
             )
         )
@@ -260,7 +263,9 @@ def _as_date(value: object) -> datetime.date:
 
 def _candidates(criteria: Criteria) -> list[dict[str, object]]:
     if criteria.birth_date:
-        return _fetch_blocks([([("birth_date", "exact", criteria.birth_date)], None)])
+        return _fetch_blocks(
+            [([("birth_date", "exact", criteria.birth_date)], None)], cap=BIRTH_DATE_CAP
+        )
     active = Identity.objects.filter(is_active=True).values(*CANDIDATE_FIELDS)
     name_key = criteria.name_key
     if criteria.first_name_key:
