@@ -39,7 +39,7 @@ from identities.phonetic import anagram, compact, phonetic
 MAX_RESULTS = 20
 # Rows read per block, the closest to what was typed first (see _closeness): bounds the rows
 # scored in Python when a common name and first name fill a block with thousands.
-BLOCK_CAP = 150
+BLOCK_CAP = 80
 # Everyone born that day (about 55 a day at 2 million, more on the 1st of January, the date
 # given when only the year is known).
 BIRTH_DATE_CAP = 1_500
