@@ -25,9 +25,14 @@ Kept right on every path that writes identities: ``Identity.save()`` (services, 
 data migrations with the real model) calls :func:`register`; bulk writers (the synthetic
 loader, benchmarks) call :func:`sync_from_identities`, one ``INSERT ... SELECT DISTINCT`` per
 kind of name and the neighbourhoods of the names it added; migration 0005 fills both tables for
-existing rows. Nothing is cached in the process: every search reads the tables, so a name saved
-by another process is found as soon as it is committed. Plain SQL, identical on SQLite and
-PostgreSQL.
+existing rows. Nothing is cached in the process (no memory per process beyond the query's
+own lists): every search reads the tables, so a name saved by another process is found as soon
+as it is committed. Plain SQL, identical on SQLite and PostgreSQL.
+
+Size at two million identities (project set): 629,000 names (77 MB) and 7.4 million
+neighbourhood rows (819 MB with their indexes, of which the unused bigint primary key is about
+a fifth); filled in about 35 s by the loader or the migration. A search costs two look-ups
+(the deletions of both typed names at once, then their names by id).
 """
 
 from collections.abc import Iterable, Sequence
