@@ -22,6 +22,7 @@ Nothing here depends on a database-specific operator, so both back-ends return t
 """
 
 import datetime
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,6 +44,8 @@ BLOCK_CAP = 80
 # Everyone born that day (about 55 a day at 2 million, more on the 1st of January, the date
 # given when only the year is known).
 BIRTH_DATE_CAP = 1_500
+# Rows fully scored in Python at most, the best estimated (see _nearest).
+SCORED_CAP = 200
 MIN_SCORE = 55.0
 WEIGHTS = {"name": 45.0, "first_name": 30.0, "birth_date": 20.0, "sex": 5.0}
 CANDIDATE_FIELDS = (
@@ -252,6 +255,32 @@ def _fetch_blocks(blocks: list[Block], *, cap: int | None = None) -> list[dict[s
     ]
 
 
+def _nearest(criteria: Criteria, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """At most SCORED_CAP rows, those a cheap estimate of the score puts first (keys' edit
+    similarity or same sound, in C), so that a common name and first name never make the full
+    scoring run on hundreds of rows; every exact match estimates at the top."""
+    if len(rows) <= SCORED_CAP:
+        return rows
+    name, first = criteria.name_key, criteria.first_name_key
+    sounds = {name: phonetic(name), first: phonetic(first)}
+
+    def near(typed: str, key: object, sound: object) -> float:
+        if not key:
+            return 0.0
+        return 1.0 if sound == sounds[typed] else Indel.normalized_similarity(typed, key)
+
+    def estimate(row: dict[str, object]) -> tuple[float, int]:
+        def traits(typed_name: str, typed_first: str) -> float:
+            return 45 * max(
+                near(typed_name, row["birth_name_key"], row["birth_name_sound"]),
+                near(typed_name, row["used_name_key"], row["used_name_sound"]),
+            ) + 30 * near(typed_first, row["first_name_key"], row["first_name_sound"])
+
+        return max(traits(name, first), 0.98 * traits(first, name)), -int(row["pk"])
+
+    return heapq.nlargest(SCORED_CAP, rows, key=estimate)
+
+
 def _placeholders(value: object) -> str:
     return f"({', '.join(['%s'] * len(value))})" if isinstance(value, list) else "%s"
 
@@ -277,7 +306,7 @@ def _candidates(criteria: Criteria) -> list[dict[str, object]]:
         ]
         for row in _fetch_blocks(blocks):
             rows.setdefault(row["pk"], row)
-        return list(rows.values())
+        return _nearest(criteria, list(rows.values()))
     # As-you-type on the name alone: the first names in alphabetical order of each kind.
     rows = {}
     for field in ("birth_name_key", "used_name_key"):

@@ -68,6 +68,11 @@ def test_a_common_name_cannot_make_the_blocks_unbounded(db: None, monkeypatch) -
     fetched = search._candidates(Criteria(name="MARTIM", first_name="ODILE"))
     blocks = list(search._blocks("MARTIM", "ODILE")) + list(search._blocks("ODILE", "MARTIM"))
     assert len(fetched) <= 5 * len(blocks)
+    # And at most SCORED_CAP of them are scored in Python, the exact matches among them.
+    monkeypatch.setattr(search, "SCORED_CAP", 3)
+    kept = search._candidates(Criteria(name="MARTIN", first_name="ODILE"))
+    assert len(kept) == 3
+    assert all(row["birth_name_key"] == "MARTIN" for row in kept)
 
 
 def test_names_saved_through_every_path_are_indexed(db: None) -> None:
