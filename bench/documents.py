@@ -868,6 +868,7 @@ def _bench_people() -> tuple[list[int], list[int], list[int], int]:
     from django.utils import timezone
 
     from documents.models import Professional, search_keys
+    from identities import names
     from identities.models import Identity
     from portal.models import User
 
@@ -896,6 +897,7 @@ def _bench_people() -> tuple[list[int], list[int], list[int], int]:
             identity.refresh_search_keys()
             new.append(identity)
         Identity.objects.bulk_create(new, batch_size=1000)
+        names.sync_from_identities()  # bulk_create skips save(): the search's names table
     identity_ids = list(identities.order_by("pk").values_list("pk", flat=True)[:IDENTITY_COUNT])
 
     password = make_password(None)

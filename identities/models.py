@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from identities import geo
+from identities import geo, names
 from identities.phonetic import anagram, compact, phonetic
 from identities.validators import validate_mobile
 
@@ -214,6 +214,8 @@ class Identity(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *SEARCH_KEY_FIELDS}
         super().save(*args, **kwargs)
+        # The distinct names and their typo neighbourhoods (identities/names.py).
+        names.refresh_identity(self)
 
     def refresh_search_keys(self) -> None:
         self.birth_name_key = compact(self.birth_name)
@@ -322,3 +324,37 @@ class IdentityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class SearchName(models.Model):
+    """A distinct name of the directory (compact key), for typo-tolerant search; see
+    ``identities/names.py``. Kind ``N``: a birth or used name; ``F``: a first name."""
+
+    kind = models.CharField(max_length=1)
+    key = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="identities_search_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class SearchNameVariant(models.Model):
+    """A string obtained by deleting up to two letters of a ``SearchName`` key."""
+
+    variant = models.CharField(max_length=100)
+    # No foreign-key constraint: millions of rows are copied in bulk, and names never go away.
+    name = models.ForeignKey(
+        SearchName, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["variant", "name"], name="identities_variant_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.variant

@@ -9,7 +9,10 @@ Two steps, both identical on SQLite and PostgreSQL:
      both starting with what was typed; same phonetic name; same first-name sound and same
      first letters of the name (typo at the end); same first-name sound and same last letters
      (typo at the start); same first-name sound and same letters in any order (two letters
-     swapped); and the same with name and first name swapped;
+     swapped); same first-name sound and a name within one or two typos of what was typed,
+     among the distinct names of up to 7 letters (``identities/names.py``: the short names
+     whose every other block a typo or two breaks at once); the name as typed and a first name
+     within one or two typos; and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
@@ -19,6 +22,7 @@ Nothing here depends on a database-specific operator, so both back-ends return t
 """
 
 import datetime
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,12 +33,19 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Indel
 
 from accounts.exceptions import Refused
+from identities import names
 from identities.models import NAME_AND_BIRTH_FIELDS, Identity
 from identities.phonetic import anagram, compact, phonetic
 
 MAX_RESULTS = 20
-# Rows read per block: enough for the most common French names, bounded for the worst case.
-BLOCK_CAP = 1_500
+# Rows read per block, the closest to what was typed first (see _closeness): bounds the rows
+# scored in Python when a common name and first name fill a block with thousands.
+BLOCK_CAP = 80
+# Everyone born that day (about 55 a day at 2 million, more on the 1st of January, the date
+# given when only the year is known).
+BIRTH_DATE_CAP = 1_500
+# Rows fully scored in Python at most, the best estimated (see _nearest).
+SCORED_CAP = 200
 MIN_SCORE = 55.0
 WEIGHTS = {"name": 45.0, "first_name": 30.0, "birth_date": 20.0, "sex": 5.0}
 CANDIDATE_FIELDS = (
@@ -117,9 +128,13 @@ def prefix_range(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__{op}": value for _field, op, value in _prefix(field, prefix)})
 
 
-# A block is a list of conditions (field, operator, value) all rows of the block meet.
+# A block is a list of conditions (field, operator, value) all rows of the block meet, and
+# what to read first when it holds more than BLOCK_CAP rows: (name field, name and first name
+# as typed), or None for the order of ids.
 Condition = tuple[str, str, object]
-_OPERATORS = {"exact": "=", "gte": ">=", "lt": "<"}
+Closeness = tuple[str, str, str] | None
+Block = tuple[list[Condition], Closeness]
+_OPERATORS = {"exact": "=", "gte": ">=", "lt": "<", "in": "IN"}
 
 
 def _prefix(field: str, prefix: str) -> list[Condition]:
@@ -133,27 +148,53 @@ def _affix_length(key: str) -> int:
     return 3
 
 
-def _blocks(name: str, first: str) -> Iterable[list[Condition]]:
+def _blocks(
+    name: str, first: str, near: dict[tuple[str, str], list[str]] | None = None
+) -> Iterable[Block]:
+    near = near if near is not None else names.neighbours([compact(name), compact(first)])
+    for prefix, conditions in _conditions(name, first, near):
+        yield conditions, (f"{prefix}_key", compact(name), compact(first))
+
+
+def _conditions(
+    name: str, first: str, near: dict[tuple[str, str], list[str]]
+) -> Iterable[tuple[str, list[Condition]]]:
     """The blocks of a name and first name given in that order (see the module docstring)."""
     name_key, first_key = compact(name), compact(first)
     if not name_key or not first_key:
         return
     name_sound, first_sound = phonetic(name), phonetic(first)
     affix = _affix_length(name_key)
+    near_names = near[name_key, names.NAME]
+    near_firsts = [key for key in near[first_key, names.FIRST_NAME] if key != first_key]
     initial = _prefix("first_name_key", first_key[:1])
     same_first = ("first_name_sound", "exact", first_sound)
     for prefix in ("birth_name", "used_name"):
         # Both still being typed: names and first names starting with what was typed.
-        yield [*_prefix(f"{prefix}_key", name_key), *_prefix("first_name_key", first_key)]
-        yield [(f"{prefix}_sound", "exact", name_sound), *initial]
-        yield [same_first, *_prefix(f"{prefix}_key", name_key[:affix])]
-        yield [same_first, *_prefix(f"{prefix}_rkey", name_key[::-1][:affix])]
+        yield prefix, [*_prefix(f"{prefix}_key", name_key), *_prefix("first_name_key", first_key)]
+        yield prefix, [(f"{prefix}_sound", "exact", name_sound), *initial]
+        yield prefix, [same_first, *_prefix(f"{prefix}_key", name_key[:affix])]
+        yield prefix, [same_first, *_prefix(f"{prefix}_rkey", name_key[::-1][:affix])]
         # Two letters swapped anywhere (the commonest typo): same letters, same first name.
-        yield [same_first, (f"{prefix}_anagram", "exact", anagram(name))]
+        yield prefix, [same_first, (f"{prefix}_anagram", "exact", anagram(name))]
+        # Short names within one or two typos (identities/names.py), same first name.
+        if near_names:
+            yield prefix, [same_first, (f"{prefix}_key", "in", near_names)]
+        # A typo in a short first name, the name as typed.
+        if near_firsts:
+            yield (
+                prefix,
+                [
+                    ("first_name_sound", "in", sorted({phonetic(key) for key in near_firsts})),
+                    (f"{prefix}_key", "exact", name_key),
+                    ("first_name_key", "in", near_firsts),
+                ],
+            )
 
 
-def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
-    """The first ``BLOCK_CAP`` active rows (by id) of every block.
+def _fetch_blocks(blocks: list[Block], *, cap: int | None = None) -> list[dict[str, object]]:
+    """The first ``BLOCK_CAP`` active rows of every block, closest to what was typed first:
+    name and first name equal to those typed, then nearest in length, then by id.
 
     Plain SQL, one ``UNION ALL`` statement where the database allows a LIMIT in its parts
     (PostgreSQL), one statement per block elsewhere (SQLite): building twenty ORM querysets
@@ -167,15 +208,32 @@ def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
 
     columns = ", ".join(column(field) for field in CANDIDATE_FIELDS)
     statements: list[tuple[str, list[object]]] = []
-    for block in blocks:
-        where = " AND ".join(f"{column(field)} {_OPERATORS[op]} %s" for field, op, _ in block)
+    for block, closeness in blocks:
+        where = " AND ".join(
+            f"{column(field)} {_OPERATORS[op]} {_placeholders(value)}" for field, op, value in block
+        )
+        params = [
+            item
+            for *_condition, value in block
+            for item in (value if isinstance(value, list) else [value])
+        ]
+        order = column("pk")
+        if closeness:
+            field, name_key, first_key = closeness
+            name, first = column(field), column("first_name_key")
+            order = (
+                f"(CASE WHEN {name} = %s THEN 0 ELSE 1 END) "
+                f"+ (CASE WHEN {first} = %s THEN 0 ELSE 1 END), "
+                f"ABS(LENGTH({name}) - %s) + ABS(LENGTH({first}) - %s), {order}"
+            )
+            params += [name_key, first_key, len(name_key), len(first_key)]
         statements.append(
             (
                 # Identifiers come from the model, values go as parameters.
                 f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608
                 f"WHERE {column('is_active')} AND {where} "
-                f"ORDER BY {column('pk')} LIMIT {BLOCK_CAP}",
-                [value for *_condition, value in block],
+                f"ORDER BY {order} LIMIT {cap or BLOCK_CAP}",
+                params,
             )
         )
     if connection.features.supports_slicing_ordering_in_compound:
@@ -197,6 +255,36 @@ def _fetch_blocks(blocks: list[list[Condition]]) -> list[dict[str, object]]:
     ]
 
 
+def _nearest(criteria: Criteria, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """At most SCORED_CAP rows, those a cheap estimate of the score puts first (keys' edit
+    similarity or same sound, in C), so that a common name and first name never make the full
+    scoring run on hundreds of rows; every exact match estimates at the top."""
+    if len(rows) <= SCORED_CAP:
+        return rows
+    name, first = criteria.name_key, criteria.first_name_key
+    sounds = {name: phonetic(name), first: phonetic(first)}
+
+    def near(typed: str, key: object, sound: object) -> float:
+        if not key:
+            return 0.0
+        return 1.0 if sound == sounds[typed] else Indel.normalized_similarity(typed, key)
+
+    def estimate(row: dict[str, object]) -> tuple[float, int]:
+        def traits(typed_name: str, typed_first: str) -> float:
+            return 45 * max(
+                near(typed_name, row["birth_name_key"], row["birth_name_sound"]),
+                near(typed_name, row["used_name_key"], row["used_name_sound"]),
+            ) + 30 * near(typed_first, row["first_name_key"], row["first_name_sound"])
+
+        return max(traits(name, first), 0.98 * traits(first, name)), -int(row["pk"])
+
+    return heapq.nlargest(SCORED_CAP, rows, key=estimate)
+
+
+def _placeholders(value: object) -> str:
+    return f"({', '.join(['%s'] * len(value))})" if isinstance(value, list) else "%s"
+
+
 def _as_date(value: object) -> datetime.date:
     # SQLite gives plain SQL's dates as text.
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
@@ -204,18 +292,21 @@ def _as_date(value: object) -> datetime.date:
 
 def _candidates(criteria: Criteria) -> list[dict[str, object]]:
     if criteria.birth_date:
-        return _fetch_blocks([[("birth_date", "exact", criteria.birth_date)]])
+        return _fetch_blocks(
+            [([("birth_date", "exact", criteria.birth_date)], None)], cap=BIRTH_DATE_CAP
+        )
     active = Identity.objects.filter(is_active=True).values(*CANDIDATE_FIELDS)
     name_key = criteria.name_key
     if criteria.first_name_key:
         rows: dict[int, dict[str, object]] = {}
+        near = names.neighbours([name_key, criteria.first_name_key])
         blocks = [
-            *_blocks(criteria.name, criteria.first_name),
-            *_blocks(criteria.first_name, criteria.name),
+            *_blocks(criteria.name, criteria.first_name, near),
+            *_blocks(criteria.first_name, criteria.name, near),
         ]
         for row in _fetch_blocks(blocks):
             rows.setdefault(row["pk"], row)
-        return list(rows.values())
+        return _nearest(criteria, list(rows.values()))
     # As-you-type on the name alone: the first names in alphabetical order of each kind.
     rows = {}
     for field in ("birth_name_key", "used_name_key"):

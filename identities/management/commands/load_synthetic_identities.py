@@ -47,7 +47,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from identities import synthetic
+from identities import names, synthetic
 from identities.models import NAME_AND_BIRTH_FIELDS, SEARCH_KEY_FIELDS, Identity
 
 # What the generator gives for each person; every other column takes the model's default.
@@ -131,6 +131,10 @@ class Command(BaseCommand):
                 timings = load_with_copy(people, batch=batch, report=report)
             else:
                 timings = load_with_bulk_create(people, batch=batch, report=report)
+            # The distinct names and their typo neighbourhoods (identities/names.py).
+            names_started = time.monotonic()
+            added = names.sync_from_identities()
+            timings[f"{added:,} new distinct names"] = time.monotonic() - names_started
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Visibility map and hint bits set once now, rather than by the first searches.
             vacuum_started = time.monotonic()
