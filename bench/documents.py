@@ -18,10 +18,10 @@ Fixtures (created on the first run, reused after):
   bench.test``) with an active portal created by ``portal.services.create_portal``: the demo's
   Bobby is left to the ``portal-documents`` benchmark, which counts his deliveries;
 * **Celery**: tasks are not eager (``REDIS_URL`` is Redis db 13). For the duration of the
-  benchmark the application's default queue is ``bench-documents``, which no worker consumes:
-  the on-commit enqueue does its real work (one message pushed to Redis per notification), and
-  nothing is sent. The messages are counted (one per notification expected, else the enqueue
-  failed and the benchmark errs) and purged after each measure.
+  benchmark the application's default queue and the outbox's two queues are ``bench-documents``,
+  which no worker consumes: the on-commit enqueue does its real work (one message pushed to
+  Redis per notification), and nothing is sent. The messages are counted (one per notification
+  expected, else the enqueue failed and the benchmark errs) and purged after each measure.
 
 Rows:
 
@@ -352,8 +352,13 @@ def documents(ctx: Context) -> Iterator[Row]:
 
     if app.conf.task_always_eager:
         raise BenchError("Celery tasks are eager: REDIS_URL is not set, run scripts/bench")
+    from django.test import override_settings
+
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = QUEUE
+    # The outbox names its two queues itself (notifications.services.queueing).
+    outbox_queues = override_settings(NOTIFICATIONS_QUEUE=QUEUE, NOTIFICATIONS_URGENT_QUEUE=QUEUE)
+    outbox_queues.enable()
     created = Created()
     try:
         leftovers = _leftovers()
@@ -374,6 +379,7 @@ def documents(ctx: Context) -> Iterator[Row]:
             _purge_queue()
         finally:
             app.conf.task_default_queue = previous_queue
+            outbox_queues.disable()
 
 
 def _expect_enqueued(expected: int, what: str) -> int:

@@ -68,8 +68,13 @@ def teleconsult(ctx: Context) -> Iterator[Row]:
 
     if app.conf.task_always_eager:
         raise BenchError("Celery tasks are eager: REDIS_URL is not set, run scripts/bench")
+    from django.test import override_settings
+
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = documents_bench.QUEUE
+    queue = documents_bench.QUEUE  # the outbox's two queues too, so that the purge empties them
+    outbox_queues = override_settings(NOTIFICATIONS_QUEUE=queue, NOTIFICATIONS_URGENT_QUEUE=queue)
+    outbox_queues.enable()
     try:
         documents_bench._purge_queue()
         fixtures = documents_bench._fixtures(ctx)
@@ -80,6 +85,7 @@ def teleconsult(ctx: Context) -> Iterator[Row]:
     finally:
         documents_bench._purge_queue()
         app.conf.task_default_queue = previous_queue
+        outbox_queues.disable()
 
 
 def _planned(fixtures: Any) -> Any:
