@@ -343,17 +343,16 @@ class SearchName(models.Model):
 
 
 class SearchNameVariant(models.Model):
-    """A string obtained by deleting up to two letters of a ``SearchName`` key."""
+    """A string obtained by deleting up to two letters of a ``SearchName`` key, beside that
+    key and its kind: one index-only scan of the look-up index gives the names."""
 
     variant = models.CharField(max_length=100)
-    # No foreign-key constraint: millions of rows are copied in bulk, and names never go away.
-    name = models.ForeignKey(
-        SearchName, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    kind = models.CharField(max_length=1)
+    key = models.CharField(max_length=100)
 
     class Meta:
         indexes = [
-            models.Index(fields=["variant", "name"], name="identities_variant_lookup"),
+            models.Index(fields=["variant", "kind", "key"], name="identities_variant_lookup"),
         ]
 
     def __str__(self) -> str:

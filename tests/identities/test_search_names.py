@@ -117,4 +117,4 @@ def test_the_sync_adds_only_missing_names(db: None) -> None:
         ]
     )
     assert names.sync_from_identities() == 2
-    assert SearchNameVariant.objects.filter(variant="ABD", name__key="ABAD").exists()
+    assert SearchNameVariant.objects.filter(variant="ABD", kind="N", key="ABAD").exists()
