@@ -47,8 +47,10 @@ NAME = "N"
 FIRST_NAME = "F"
 MIN_LENGTH = 3
 MAX_LENGTH = 8
-# Candidates kept per typed name (nearest first): bounds the identities read.
-MAX_CANDIDATES = 100
+# Candidates kept per typed name (nearest first): bounds the identities read. A short typed
+# key has a few hundred names within two typos (DUTEU: 427 at two million); the block keeps
+# those with the same first-name sound.
+MAX_CANDIDATES = 600
 _BATCH = 20_000
 
 
