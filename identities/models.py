@@ -157,8 +157,10 @@ class Identity(models.Model):
         verbose_name_plural = _("identities")
         indexes = [
             models.Index(fields=["birth_date", "birth_name_key"], name="identity_birth_date"),
-            models.Index(fields=["birth_name_key"], name="identity_birth_name_prefix"),
-            models.Index(fields=["used_name_key"], name="identity_used_name_prefix"),
+            # Name prefix, and name and first name both starting with what was typed: MARTIN
+            # and ALINE read 9 rows of the index instead of the 9,000 MARTIN rows of the table.
+            models.Index(fields=["birth_name_key", "first_name_key"], name="identity_bn_fn"),
+            models.Index(fields=["used_name_key", "first_name_key"], name="identity_un_fn"),
             # Blocking keys of the search without a birth date: each block is a small set.
             models.Index(fields=["birth_name_sound", "first_name_key"], name="identity_bn_sound"),
             models.Index(fields=["used_name_sound", "first_name_key"], name="identity_un_sound"),
