@@ -10,9 +10,10 @@ Two steps, both identical on SQLite and PostgreSQL:
      first letters of the name (typo at the end); same first-name sound and same last letters
      (typo at the start); same first-name sound and same letters in any order (two letters
      swapped); same first-name sound and a name within one or two typos of what was typed,
-     among the distinct names of up to 7 letters (``identities/names.py``: the short names
-     whose every other block a typo or two breaks at once); the name as typed and a first name
-     within one or two typos; and the same with name and first name swapped;
+     among the distinct names of 3 to 8 letters (``identities/names.py``: the short names
+     whose every other block a typo or two breaks at once; the 600 nearest, 100 when name and
+     first name are taken swapped); the name as typed and a first name within one or two
+     typos; and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
