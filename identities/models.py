@@ -157,8 +157,10 @@ class Identity(models.Model):
         verbose_name_plural = _("identities")
         indexes = [
             models.Index(fields=["birth_date", "birth_name_key"], name="identity_birth_date"),
-            models.Index(fields=["birth_name_key"], name="identity_birth_name_prefix"),
-            models.Index(fields=["used_name_key"], name="identity_used_name_prefix"),
+            # Name prefix, and name and first name both starting with what was typed: MARTIN
+            # and ALINE read 9 rows of the index instead of the 9,000 MARTIN rows of the table.
+            models.Index(fields=["birth_name_key", "first_name_key"], name="identity_bn_fn"),
+            models.Index(fields=["used_name_key", "first_name_key"], name="identity_un_fn"),
             # Blocking keys of the search without a birth date: each block is a small set.
             models.Index(fields=["birth_name_sound", "first_name_key"], name="identity_bn_sound"),
             models.Index(fields=["used_name_sound", "first_name_key"], name="identity_un_sound"),
@@ -343,17 +345,16 @@ class SearchName(models.Model):
 
 
 class SearchNameVariant(models.Model):
-    """A string obtained by deleting up to two letters of a ``SearchName`` key."""
+    """A string obtained by deleting up to two letters of a ``SearchName`` key, beside that
+    key and its kind: one index-only scan of the look-up index gives the names."""
 
     variant = models.CharField(max_length=100)
-    # No foreign-key constraint: millions of rows are copied in bulk, and names never go away.
-    name = models.ForeignKey(
-        SearchName, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    kind = models.CharField(max_length=1)
+    key = models.CharField(max_length=100)
 
     class Meta:
         indexes = [
-            models.Index(fields=["variant", "name"], name="identities_variant_lookup"),
+            models.Index(fields=["variant", "kind", "key"], name="identities_variant_lookup"),
         ]
 
     def __str__(self) -> str:

@@ -29,24 +29,28 @@ existing rows. Nothing is cached in the process (no memory per process beyond th
 own lists): every search reads the tables, so a name saved by another process is found as soon
 as it is committed. Plain SQL, identical on SQLite and PostgreSQL.
 
+Each neighbourhood row carries its key and kind (no join, no second look-up by id): a search
+costs one index-only scan of (variant, kind, key) for the deletions of both typed names at
+once, then the real distance checked in C (``rapidfuzz.process``) over the names found.
 Size at two million identities (project set): 629,000 names (77 MB) and 7.4 million
-neighbourhood rows (819 MB with their indexes, of which the unused bigint primary key is about
-a fifth); filled in about 35 s by the loader or the migration. A search costs two look-ups
-(the deletions of both typed names at once, then their names by id).
+neighbourhood rows; filled in about 35 s by the loader or the migration.
 """
 
 from collections.abc import Iterable, Sequence
 from itertools import islice
 
 from django.db import connection
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 NAME = "N"
 FIRST_NAME = "F"
 MIN_LENGTH = 3
 MAX_LENGTH = 8
-# Candidates kept per typed name (nearest first): bounds the identities read.
-MAX_CANDIDATES = 100
+# Candidates kept per typed name (nearest first): bounds the identities read. A short typed
+# key has a few hundred names within two typos (DUTEU: 427 at two million); the block keeps
+# those with the same first-name sound.
+MAX_CANDIDATES = 600
 _BATCH = 20_000
 
 
@@ -85,12 +89,12 @@ def candidate_names(typed_key: str, kind: str) -> list[str]:
 
 
 def neighbours(typed_keys: Sequence[str]) -> dict[tuple[str, str], list[str]]:
-    """For each typed key and each kind, :func:`candidate_names`, in two queries for all.
+    """For each typed key and each kind, :func:`candidate_names`, in one query for all.
 
     Only the keys the index covers (up to MAX_LENGTH letters): a typed key longer than
     MAX_LENGTH + 2 letters cannot reach one and costs no query.
     """
-    from identities.models import SearchName, SearchNameVariant
+    from identities.models import SearchNameVariant
 
     found: dict[tuple[str, str], list[str]] = {
         (typed, kind): [] for typed in typed_keys for kind in (NAME, FIRST_NAME)
@@ -99,22 +103,21 @@ def neighbours(typed_keys: Sequence[str]) -> dict[tuple[str, str], list[str]]:
     if not reachable:
         return found
     probes = sorted(set().union(*(deletions(key, query_distance(key)) for key in reachable)))
-    # Two plain look-ups, each served by a unique or covering index whatever the planner's
-    # statistics (a join may be planned as a hash of every name before an ANALYZE).
-    ids = list(
-        SearchNameVariant.objects.filter(variant__in=probes)
-        .values_list("name_id", flat=True)
-        .distinct()
-    )
-    stored = list(SearchName.objects.filter(pk__in=ids).values_list("kind", "key"))
+    # One look-up for both typed keys, an index-only scan of (variant, kind, key).
+    stored: dict[str, list[str]] = {NAME: [], FIRST_NAME: []}
+    for kind, key in (
+        SearchNameVariant.objects.filter(variant__in=probes).values_list("kind", "key").distinct()
+    ):
+        stored[kind].append(key)
     for typed in reachable:
         distance = query_distance(typed)
         for kind in (NAME, FIRST_NAME):
+            # The real distance, checked in C over the whole list (thousands for a short key).
             near = sorted(
                 (found_distance, abs(len(key) - len(typed)), key)
-                for stored_kind, key in stored
-                if stored_kind == kind
-                and (found_distance := OSA.distance(typed, key, score_cutoff=distance)) <= distance
+                for key, found_distance, _index in process.extract(
+                    typed, stored[kind], scorer=OSA.distance, score_cutoff=distance, limit=None
+                )
             )
             found[typed, kind] = [key for *_nearness, key in near[:MAX_CANDIDATES]]
     return found
@@ -136,8 +139,9 @@ def identity_keys(identity: object) -> list[tuple[str, str]]:
 def register(pairs: Iterable[tuple[str, str]]) -> int:
     """Add the (kind, key) pairs that are not there yet, with their neighbourhoods.
 
-    Safe against a concurrent registration of the same name: both inserts ignore conflicts on
-    the unique keys, and the neighbourhood goes to whichever row exists after the insert.
+    Safe against a concurrent registration of the same name: the name's insert ignores
+    conflicts on its unique key, and a neighbourhood inserted twice is harmless (the look-up
+    reads distinct names).
     Returns the number of names added.
     """
     from identities.models import SearchName
@@ -159,9 +163,8 @@ def register(pairs: Iterable[tuple[str, str]]) -> int:
         SearchName.objects.bulk_create(
             [SearchName(kind=kind, key=key) for key in missing], ignore_conflicts=True
         )
-        ids = dict(SearchName.objects.filter(kind=kind, key__in=missing).values_list("key", "pk"))
         _insert_variants(
-            (variant, ids[key]) for key in missing for variant in sorted(stored_variants(key))
+            (variant, kind, key) for key in missing for variant in sorted(stored_variants(key))
         )
         added += len(missing)
     return added
@@ -190,8 +193,10 @@ def sync_from_identities() -> int:
                 f"WHERE {quote(column)} <> '' ON CONFLICT DO NOTHING",
                 [kind],
             )
-    added = list(SearchName.objects.filter(pk__gt=before).values_list("pk", "key"))
-    _insert_variants((variant, pk) for pk, key in added for variant in sorted(stored_variants(key)))
+    added = list(SearchName.objects.filter(pk__gt=before).values_list("kind", "key"))
+    _insert_variants(
+        (variant, kind, key) for kind, key in added for variant in sorted(stored_variants(key))
+    )
     if added and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (SearchName, SearchNameVariant):
@@ -199,7 +204,7 @@ def sync_from_identities() -> int:
     return len(added)
 
 
-def _insert_variants(rows: Iterable[tuple[str, int]]) -> None:
+def _insert_variants(rows: Iterable[tuple[str, str, str]]) -> None:
     """COPY on PostgreSQL (millions of rows for a two-million load), bulk_create elsewhere.
     Duplicates are harmless (no unique constraint: a concurrent ``register`` may add the same
     neighbourhood; the look-up reads distinct names)."""
@@ -210,7 +215,7 @@ def _insert_variants(rows: Iterable[tuple[str, int]]) -> None:
         quote = connection.ops.quote_name
         sql = (
             f"COPY {quote(SearchNameVariant._meta.db_table)} "
-            f"({quote('variant')}, {quote('name_id')}) FROM STDIN"
+            f"({quote('variant')}, {quote('kind')}, {quote('key')}) FROM STDIN"
         )
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in iterator:
@@ -218,7 +223,7 @@ def _insert_variants(rows: Iterable[tuple[str, int]]) -> None:
         return
     while batch := list(islice(iterator, _BATCH)):
         SearchNameVariant.objects.bulk_create(
-            [SearchNameVariant(variant=variant, name_id=pk) for variant, pk in batch]
+            [SearchNameVariant(variant=variant, kind=kind, key=key) for variant, kind, key in batch]
         )
 
 

@@ -10,9 +10,10 @@ Two steps, both identical on SQLite and PostgreSQL:
      first letters of the name (typo at the end); same first-name sound and same last letters
      (typo at the start); same first-name sound and same letters in any order (two letters
      swapped); same first-name sound and a name within one or two typos of what was typed,
-     among the distinct names of up to 7 letters (``identities/names.py``: the short names
-     whose every other block a typo or two breaks at once); the name as typed and a first name
-     within one or two typos; and the same with name and first name swapped;
+     among the distinct names of 3 to 8 letters (``identities/names.py``: the short names
+     whose every other block a typo or two breaks at once; the 600 nearest, 100 when name and
+     first name are taken swapped); the name as typed and a first name within one or two
+     typos; and the same with name and first name swapped;
    - with a name alone (as-you-type): names starting with what was typed.
 2. **Ranking** scores every candidate in Python against the real names (edit distance with
    rapidfuzz, phonetic equality, birth date, sex): exact matches first, then by score, ties
@@ -44,6 +45,8 @@ BLOCK_CAP = 80
 # Everyone born that day (about 55 a day at 2 million, more on the 1st of January, the date
 # given when only the year is known).
 BIRTH_DATE_CAP = 1_500
+# Names within one or two typos used when name and first name may have been swapped.
+SWAPPED_NEAR_CAP = 100
 # Rows fully scored in Python at most, the best estimated (see _nearest).
 SCORED_CAP = 200
 MIN_SCORE = 55.0
@@ -149,23 +152,28 @@ def _affix_length(key: str) -> int:
 
 
 def _blocks(
-    name: str, first: str, near: dict[tuple[str, str], list[str]] | None = None
+    name: str,
+    first: str,
+    near: dict[tuple[str, str], list[str]] | None = None,
+    *,
+    near_cap: int = names.MAX_CANDIDATES,
 ) -> Iterable[Block]:
     near = near if near is not None else names.neighbours([compact(name), compact(first)])
-    for prefix, conditions in _conditions(name, first, near):
+    for prefix, conditions in _conditions(name, first, near, near_cap):
         yield conditions, (f"{prefix}_key", compact(name), compact(first))
 
 
 def _conditions(
-    name: str, first: str, near: dict[tuple[str, str], list[str]]
+    name: str, first: str, near: dict[tuple[str, str], list[str]], near_cap: int
 ) -> Iterable[tuple[str, list[Condition]]]:
-    """The blocks of a name and first name given in that order (see the module docstring)."""
+    """The blocks of a name and first name given in that order (see the module docstring);
+    at most ``near_cap`` names within one or two typos of the name, nearest first."""
     name_key, first_key = compact(name), compact(first)
     if not name_key or not first_key:
         return
     name_sound, first_sound = phonetic(name), phonetic(first)
     affix = _affix_length(name_key)
-    near_names = near[name_key, names.NAME]
+    near_names = near[name_key, names.NAME][:near_cap]
     near_firsts = [key for key in near[first_key, names.FIRST_NAME] if key != first_key]
     initial = _prefix("first_name_key", first_key[:1])
     same_first = ("first_name_sound", "exact", first_sound)
@@ -302,7 +310,9 @@ def _candidates(criteria: Criteria) -> list[dict[str, object]]:
         near = names.neighbours([name_key, criteria.first_name_key])
         blocks = [
             *_blocks(criteria.name, criteria.first_name, near),
-            *_blocks(criteria.first_name, criteria.name, near),
+            # Swapped and two typos at once is rarer: fewer names (each costs the planner an
+            # estimate and the index a probe; MARIE has 600 names within two typos).
+            *_blocks(criteria.first_name, criteria.name, near, near_cap=SWAPPED_NEAR_CAP),
         ]
         for row in _fetch_blocks(blocks):
             rows.setdefault(row["pk"], row)

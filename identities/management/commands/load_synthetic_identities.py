@@ -48,7 +48,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from identities import names, synthetic
-from identities.models import NAME_AND_BIRTH_FIELDS, SEARCH_KEY_FIELDS, Identity
+from identities.models import (
+    NAME_AND_BIRTH_FIELDS,
+    SEARCH_KEY_FIELDS,
+    Identity,
+    SearchNameVariant,
+)
 
 # What the generator gives for each person; every other column takes the model's default.
 PERSON_FIELDS = (
@@ -136,10 +141,12 @@ class Command(BaseCommand):
             added = names.sync_from_identities()
             timings[f"{added:,} new distinct names"] = time.monotonic() - names_started
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # Visibility map and hint bits set once now, rather than by the first searches.
+            # Visibility map and hint bits set once now, rather than by the first searches (the
+            # names' look-up is an index-only scan of the neighbourhoods).
             vacuum_started = time.monotonic()
             with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM {connection.ops.quote_name(Identity._meta.db_table)}")
+                for model in (Identity, SearchNameVariant):
+                    cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
             timings["VACUUM"] = time.monotonic() - vacuum_started
         elapsed = time.monotonic() - started
         if verbosity >= 1:
