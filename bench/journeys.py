@@ -100,7 +100,7 @@ def _load_large_data(ctx: Context) -> Iterator[Row]:
     """The 2M identities and the 1M documents, through their benchmarks' loaders."""
     from bench import documents, identities
 
-    yield from identities._load(ctx)
+    yield from identities._load(ctx, identities.SYNTHETIC)
     yield from documents._load_million(ctx)
 
 
