@@ -99,19 +99,19 @@ class CheckedFile:
             self.file.close()
 
 
-def clean_filename(name: str, *, limit: int | None = 200) -> str:
-    """The user's file name as metadata: no folders, no control or direction characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(char for char in base if unicodedata.category(char)[0] != "C")
-    return base.strip(" .")[:limit] or "document"
-
-
 # A document's name (what the recipients see): never cut without a word, refused with this.
 MAX_NAME_LENGTH = 200
 NAME_TOO_LONG = gettext_lazy(
     "A document's name cannot be longer than %(limit_value)d characters (this one has "
     "%(show_value)d): shorten it."
 )
+
+
+def clean_filename(name: str, *, limit: int | None = MAX_NAME_LENGTH) -> str:
+    """The user's file name as metadata: no folders, no control or direction characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(char for char in base if unicodedata.category(char)[0] != "C")
+    return base.strip(" .")[:limit] or "document"
 
 
 def name_too_long(name: str) -> str | None:

@@ -1,7 +1,7 @@
 """The distinct names of the directory and their deletion neighbourhood (typo tolerance).
 
 Why: the blocks of ``identities/search.py`` (first three letters, last three, letters in any
-order, sound) all break at once when a short name (3 to 7 letters) carries one or two typos:
+order, sound) all break at once when a short name (3 to 8 letters) carries one or two typos:
 ``KEGRIC`` for ``KERGRISC``, ``RENAUD`` for ``RENAULT``. A name within edit distance 2 of what
 was typed is found here instead, SymSpell-style, on the *distinct* names (a few hundred thousand
 at two million identities), then the identities are read by (candidate name, first-name sound)
@@ -16,18 +16,18 @@ Two tables (``SearchName``, ``SearchNameVariant``):
   Two keys within edit distance *d* (optimal string alignment: substitution, insertion,
   deletion, transposition) share a string obtained by deleting at most *d* letters from each, so
   the deletions of the typed name, looked up in that index, give every stored name within *d*;
-  :func:`candidate_names` then checks the real distance. Longer names are not indexed: a 2-typo
-  key of 8 letters and more keeps its first or last three letters, or its sound, more often,
+  :func:`neighbours` then checks the real distance. Longer names are not indexed: a 2-typo
+  key of 9 letters and more keeps its first or last three letters, or its sound, more often,
   and their neighbourhoods would multiply the table (41 million rows at 2 million identities
-  for every length, 4 million up to 7 letters).
+  for every length, 7.4 million up to 8 letters).
 
 Kept right on every path that writes identities: ``Identity.save()`` (services, admin, merges,
-data migrations with the real model) calls :func:`register`; bulk writers (the synthetic
-loader, benchmarks) call :func:`sync_from_identities`, one ``INSERT ... SELECT DISTINCT`` per
-kind of name and the neighbourhoods of the names it added; migration 0005 fills both tables for
-existing rows. Nothing is cached in the process (no memory per process beyond the query's
-own lists): every search reads the tables, so a name saved by another process is found as soon
-as it is committed. Plain SQL, identical on SQLite and PostgreSQL.
+data migrations with the real model) calls :func:`refresh_identity`, hence :func:`register`;
+bulk writers (the synthetic loader, benchmarks) call :func:`sync_from_identities`, one
+``INSERT ... SELECT DISTINCT`` per kind of name and the neighbourhoods of the names it added;
+migration 0005 fills both tables for existing rows. Nothing is cached in the process (no memory
+per process beyond the query's own lists): every search reads the tables, so a name saved by
+another process is found as soon as it is committed. Plain SQL, identical on SQLite and PostgreSQL.
 
 Each neighbourhood row carries its key and kind (no join, no second look-up by id): a search
 costs one index-only scan of (variant, kind, key) for the deletions of both typed names at
