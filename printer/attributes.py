@@ -72,7 +72,17 @@ def printer_attributes(
         a("ipp-versions-supported", ipp.KEYWORD, ["1.0", "1.1", "2.0"]),
         a("ipp-features-supported", ipp.KEYWORD, ["ipp-everywhere"]),
         a("operations-supported", ipp.ENUM, list(operations)),
-        a("multiple-document-jobs-supported", ipp.BOOLEAN, [False]),
+        a("multiple-document-jobs-supported", ipp.BOOLEAN, [True]),
+        a(
+            "multiple-document-handling-default",
+            ipp.KEYWORD,
+            ["separate-documents-uncollated-copies"],
+        ),
+        a(
+            "multiple-document-handling-supported",
+            ipp.KEYWORD,
+            ["separate-documents-uncollated-copies", "separate-documents-collated-copies"],
+        ),
         a("multiple-operation-time-out", ipp.INTEGER, [MULTIPLE_OPERATION_TIME_OUT]),
         a("charset-configured", ipp.CHARSET, ["utf-8"]),
         a("charset-supported", ipp.CHARSET, ["utf-8", "us-ascii"]),

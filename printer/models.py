@@ -1,9 +1,13 @@
 """The virtual printer: each clinician's secret printer address, and the jobs printed to it.
 
-A ``PrintJob`` is what a program printed: its file (a PDF in private storage, named by a
-server UUID) waits in the clinician's "Impressions en attente" until the wizard sends it
+A ``PrintJob`` is one document a program printed: its file (a PDF in private storage, named by
+a server UUID) waits in the clinician's "Impressions en attente" until the wizard sends it
 (``dispatch``) or it expires. The wizard's answers (type, patient, recipients) are kept on the
 job between its steps.
+
+An IPP job of several documents (``lp a.pdf b.pdf``, Create-Job then one Send-Document per
+document) is one row per document: the first holds the IPP job (its id, its state), the others
+point to it (``parent``). Each waits in the inbox as its own print, to be typed and sent alone.
 """
 
 import uuid
@@ -65,6 +69,16 @@ class PrintJob(models.Model):
     state_message = models.CharField(_("state message"), max_length=255, blank=True)
     file = models.FileField(_("file"), upload_to=_storage_name, max_length=200, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    # The 2nd and later documents of an IPP job: its first document, which is the IPP job.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("first document of the job"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     completed_at = models.DateTimeField(_("received at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))

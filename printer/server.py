@@ -47,6 +47,7 @@ STATUS = {
     "compression-not-supported": 0x040F,
     "document-format-error": 0x0410,
     "document-security-error": 0x0413,
+    "too-many-documents": 0x050C,
     "internal-error": 0x0500,
     "operation-not-supported": 0x0501,
     "version-not-supported": 0x0503,
@@ -229,11 +230,16 @@ def _create_job(call: Call) -> None:
 
 def _send_document(call: Call) -> None:
     job = _target_job(call.operation, call.context)
-    if call.operation.get("last-document") is None:
+    last = _value(call.operation, "last-document")
+    if not isinstance(last, bool):
         raise Refusal("bad-request", "Missing last-document.")
     _check_job_request(call.operation, call.request)
     services.send_document(
-        job=job, document_format=_value(call.operation, "document-format"), stream=call.stream
+        job=job,
+        document_format=_value(call.operation, "document-format"),
+        stream=call.stream,
+        last=last,
+        name=_name(call.operation, "document-name"),
     )
     _job_summary(call.response, job, call.context)
 
@@ -278,7 +284,11 @@ _HANDLERS: dict[int, Callable[[Call], None]] = {
 
 
 def _job_name(operation: ipp.Group, request: ipp.Message) -> str:
-    name = _value(operation, "job-name") or _value(operation, "document-name") or ""
+    return _name(operation, "job-name") or _name(operation, "document-name")
+
+
+def _name(operation: ipp.Group, attribute: str) -> str:
+    name = _value(operation, attribute) or ""
     if isinstance(name, tuple):  # nameWithLanguage
         name = name[1]
     return str(name)
@@ -327,6 +337,8 @@ def _add_job(
     response: ipp.Message, job: PrintJob, context: Context, requested: set[str] | None
 ) -> None:
     completed = job.completed_at if job.state >= PrintJob.State.CANCELED else None
+    documents = services.job_documents(job)
+    done = job.state == PrintJob.State.COMPLETED
     state_message = job.state_message or (
         "Waiting in the print inbox." if job.state == PrintJob.State.COMPLETED else ""
     )
@@ -340,8 +352,10 @@ def _add_job(
         ("job-state", ipp.ENUM, [job.state]),
         ("job-state-reasons", ipp.KEYWORD, [_REASONS[job.state]]),
         ("job-state-message", ipp.TEXT, [state_message or "-"]),
-        ("number-of-documents", ipp.INTEGER, [1 if job.file else 0]),
-        ("job-k-octets", ipp.INTEGER, [(job.size + 1023) // 1024]),
+        ("number-of-documents", ipp.INTEGER, [len(documents)]),
+        ("job-k-octets", ipp.INTEGER, [(sum(d.size for d in documents) + 1023) // 1024]),
+        ("job-impressions", ipp.INTEGER, [sum(d.pages for d in documents)]),
+        ("job-impressions-completed", ipp.INTEGER, [sum(d.pages for d in documents) * done]),
         ("time-at-creation", ipp.INTEGER, [_seconds(job.created_at)]),
         ("time-at-processing", ipp.INTEGER, [_seconds(job.created_at)]),
         ("date-time-at-creation", ipp.DATE_TIME, [job.created_at]),

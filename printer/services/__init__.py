@@ -19,6 +19,8 @@ from printer.services.inbox import (
 )
 from printer.services.receiving import (
     CHUNK,
+    MAX_JOB_DOCUMENTS,
+    MAX_JOB_SIZE,
     MAX_RASTER_SIZE,
     MULTIPLE_OPERATION_TIME_OUT,
     OCTET_STREAM,
@@ -32,6 +34,7 @@ from printer.services.receiving import (
     create_job,
     ipp_job,
     ipp_jobs,
+    job_documents,
     job_expiry,
     print_job,
     queued_job_count,
@@ -47,6 +50,8 @@ from printer.services.tokens import (
 
 __all__ = [
     "CHUNK",
+    "MAX_JOB_DOCUMENTS",
+    "MAX_JOB_SIZE",
     "MAX_RASTER_SIZE",
     "MULTIPLE_OPERATION_TIME_OUT",
     "OCTET_STREAM",
@@ -68,6 +73,7 @@ __all__ = [
     "get_job_for_user",
     "ipp_job",
     "ipp_jobs",
+    "job_documents",
     "job_expiry",
     "job_recap",
     "job_thumbnail",

@@ -191,3 +191,46 @@ def test_a_pdf_printed_through_a_real_cups_queue_lands_in_the_clinicians_inbox(
     assert not services.waiting_jobs(other_clinician).exists()
     with job.file.open("rb") as handle, pikepdf.open(handle) as pdf:
         assert len(pdf.pages) == 2
+
+
+def _add_queue(cupsd: str, url: str) -> None:
+    subprocess.run(
+        ["lpadmin", "-h", cupsd, "-p", "MonSisra", "-E", "-v", url, "-m", "everywhere"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def _wait_for_jobs(server: Server, clinician: User, count: int) -> list[PrintJob]:
+    deadline = time.monotonic() + 60
+    while len(jobs := list(services.waiting_jobs(clinician))) < count:
+        assert time.monotonic() < deadline, (
+            f"{len(jobs)} of {count} jobs:\n" + server.log.read_text()
+        )
+        time.sleep(0.5)
+    return jobs
+
+
+def test_lp_of_two_files_gives_two_pending_prints(
+    gunicorn_server: Server, cupsd: str, clinician: User, tmp_path: Path
+) -> None:
+    token = services.create_printer_token(user=clinician)
+    _add_queue(cupsd, gunicorn_server.base.replace("http", "ipp") + services.printer_path(token))
+    first, second = tmp_path / "ordonnance.pdf", tmp_path / "courrier.pdf"
+    first.write_bytes(pdf_bytes(pages=1))
+    second.write_bytes(pdf_bytes(pages=3))
+    subprocess.run(
+        ["lp", "-h", cupsd, "-d", "MonSisra", "-t", "Dossier Dupont", str(first), str(second)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    jobs = _wait_for_jobs(gunicorn_server, clinician, 2)
+    time.sleep(2)
+    assert len(list(services.waiting_jobs(clinician))) == 2
+    pages = []
+    for job in sorted(jobs, key=lambda job: job.pk):
+        with job.file.open("rb") as handle, pikepdf.open(handle) as pdf:
+            pages.append(len(pdf.pages))
+    assert pages == [1, 3]

@@ -1,0 +1,49 @@
+"""Several PDFs back to back in one document: how CUPS sends ``lp a.pdf b.pdf``.
+
+A CUPS queue runs each file of a job through its filters and writes their outputs, one after
+the other, into the one stream its backend sends to the printer (a single Send-Document).
+Read as one PDF, that stream shows only its last document. Each document starts with
+``%PDF-`` right after the previous one's ``%%EOF``; the cut is kept only if every part is a
+whole PDF on its own (its cross-reference table read without repair), so a PDF that merely
+contains those bytes (another PDF stored uncompressed in a stream) stays one document. Parts
+of which one is cut short (and the whole no PDF either) are ``Damaged``.
+"""
+
+import io
+import mmap
+import re
+
+import pikepdf
+
+_BOUNDARY = re.compile(rb"%%EOF[ \t\r\n\f\x00]*(?=%PDF-\d\.\d)")
+
+
+class Damaged(ValueError):
+    """PDFs back to back of which one is cut short or broken."""
+
+
+def parts(path: str) -> list[tuple[int, int]]:
+    """The (start, end) byte ranges of the PDFs in this file: one range when it is one PDF."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, 2)
+        if not size:
+            return [(0, 0)]
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            starts = [0] + [match.end() for match in _BOUNDARY.finditer(data)]
+    ranges = list(zip(starts, [*starts[1:], size], strict=True))
+    if len(ranges) == 1 or all(_whole(path, start, end) for start, end in ranges):
+        return ranges
+    if _whole(path, 0, size):
+        return [(0, size)]
+    raise Damaged
+
+
+def _whole(path: str, start: int, end: int) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = io.BytesIO(handle.read(end - start))
+    try:
+        with pikepdf.open(data, attempt_recovery=False) as pdf:
+            return len(pdf.pages) > 0
+    except pikepdf.PdfError:
+        return False
