@@ -44,7 +44,13 @@ def _media_col(media: str) -> list[ipp.Attribute]:
 
 
 def printer_attributes(
-    *, printer_uri: str, secure: bool, more_info: str, queued_jobs: int, operations: list[int]
+    *,
+    printer_uri: str,
+    secure: bool,
+    more_info: str,
+    queued_jobs: int,
+    operations: list[int],
+    basic_auth: bool = False,
 ) -> list[ipp.Attribute]:
     """Every attribute the printer describes itself with, in the order ipptool reads them."""
     name = settings.PRINTER_NAME
@@ -52,7 +58,7 @@ def printer_attributes(
     return [
         a("printer-uri-supported", ipp.URI, [printer_uri]),
         a("uri-security-supported", ipp.KEYWORD, ["tls" if secure else "none"]),
-        a("uri-authentication-supported", ipp.KEYWORD, ["none"]),
+        a("uri-authentication-supported", ipp.KEYWORD, ["basic" if basic_auth else "none"]),
         a("printer-name", ipp.NAME, [name]),
         a("printer-info", ipp.TEXT, [f"{name} ({settings.PORTAL_NAME})"[:127]]),
         a("printer-location", ipp.TEXT, [settings.PORTAL_NAME[:127]]),

@@ -54,6 +54,11 @@ STATUS = {
 }
 
 
+class AuthenticationRequired(Exception):
+    """A job operation on the plain address without the right user name and password: the
+    view answers HTTP 401 with a Basic challenge (RFC 8010 8.1)."""
+
+
 class Refusal(Exception):
     def __init__(self, reason: str, message: str = "") -> None:
         super().__init__(message)
@@ -64,13 +69,15 @@ class Refusal(Exception):
 @dataclass
 class Context:
     """What the view knows of the printer addressed: its URI, its owner (None for a wrong
-    token) and where a job can be seen in the portal."""
+    token or password), where a job can be seen in the portal, and whether it is the plain
+    address, whose clinician proves who they are by HTTP Basic authentication."""
 
     printer_uri: str
     secure: bool
     owner: Any
     more_info: str
     job_page: Callable[[PrintJob], str]
+    basic_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,8 @@ def _check(request: ipp.Message) -> ipp.Group:
 
 
 def _owner(context: Context) -> Any:
+    if context.owner is None and context.basic_auth:
+        raise AuthenticationRequired
     if context.owner is None:
         raise Refusal("not-authorized")
     return context.owner
@@ -191,6 +200,7 @@ def _get_printer_attributes(call: Call) -> None:
         more_info=call.context.more_info,
         queued_jobs=services.queued_job_count(call.context.owner),
         operations=OPERATIONS,
+        basic_auth=call.context.basic_auth,
     ):
         if (
             requested is None

@@ -7,6 +7,8 @@ from printer import views
 app_name = "printer"
 
 urlpatterns = [
+    path("ipp/printer", views.ipp_basic_endpoint, name="ipp_basic"),
+    path("ipp/printer/<int:job_id>", views.ipp_basic_endpoint, name="ipp_basic_job"),
     path("ipp/print/<str:token>", views.ipp_endpoint, name="ipp"),
     path("ipp/print/<str:token>/<int:job_id>", views.ipp_endpoint, name="ipp_job"),
     path("imprimante/", views.setup, name="setup"),

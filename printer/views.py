@@ -1,5 +1,7 @@
 """The printer's IPP address, "Mon imprimante", "Impressions en attente" and the print wizard."""
 
+import base64
+import time
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
@@ -48,25 +50,77 @@ def _body(request: HttpRequest) -> BinaryIO:
 
 @csrf_exempt
 def ipp_endpoint(request: HttpRequest, token: str, job_id: int | None = None) -> HttpResponse:
-    """IPP over HTTP (RFC 8010): one POST per operation, ``application/ipp`` both ways."""
+    """IPP over HTTP (RFC 8010): one POST per operation, ``application/ipp`` both ways; the
+    secret in the address says whose printer it is."""
+    if refused := _not_ipp(request):
+        return refused
+    return _ipp(request, services.printer_owner(token), services.printer_path(token))
+
+
+@csrf_exempt
+def ipp_basic_endpoint(request: HttpRequest, job_id: int | None = None) -> HttpResponse:
+    """The plain address: the clinician's email and printer secret by HTTP Basic
+    authentication. Get-Printer-Attributes answers anyone; a job operation without them is a
+    401 with the challenge, which CUPS, macOS and Windows answer by asking for them."""
+    if refused := _not_ipp(request):
+        return refused
+    owner = None
+    if credentials := _basic_credentials(request):
+        try:
+            owner = services.printer_owner_by_password(
+                username=credentials[0], password=credentials[1], ip=audit.client_ip(request)
+            )
+        except services.PrinterLocked as locked:
+            _drain(_body(request))
+            wait = max(1, int(locked.until.timestamp() - time.time()))
+            response = HttpResponse(_("Too many wrong passwords: try again later."), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+    return _ipp(request, owner, services.printer_path(), basic_auth=True)
+
+
+def _not_ipp(request: HttpRequest) -> HttpResponse | None:
     if request.method != "POST":
         response = HttpResponse(status=405)
         response["Allow"] = "POST"
         return response
     if request.content_type != IPP_CONTENT_TYPE:
         return HttpResponse(status=415)
-    owner = services.printer_owner(token)
+    return None
+
+
+def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """The user name and password of an ``Authorization: Basic`` header (RFC 7617, UTF-8)."""
+    scheme, _space, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or len(value) > 1000:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
+
+
+def _ipp(request: HttpRequest, owner: Any, path: str, basic_auth: bool = False) -> HttpResponse:
     scheme = "ipps" if request.is_secure() else "ipp"
-    printer_uri = f"{scheme}://{request.get_host()}{services.printer_path(token)}"
     context = server.Context(
-        printer_uri=printer_uri,
+        printer_uri=f"{scheme}://{request.get_host()}{path}",
         secure=request.is_secure(),
         owner=owner,
         more_info=request.build_absolute_uri(reverse("printer:inbox")),
         job_page=lambda job: request.build_absolute_uri(reverse("printer:inbox")),
+        basic_auth=basic_auth,
     )
     stream = _body(request)
-    body = server.handle(stream, context)
+    try:
+        body = server.handle(stream, context)
+    except server.AuthenticationRequired:
+        _drain(stream)
+        response = HttpResponse(status=401)
+        realm = settings.PRINTER_NAME.replace('"', "")
+        response["WWW-Authenticate"] = f'Basic realm="{realm}", charset="UTF-8"'
+        return response
     _drain(stream)
     return HttpResponse(body, content_type=IPP_CONTENT_TYPE)
 

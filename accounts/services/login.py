@@ -5,6 +5,9 @@ the client's address. From the 5th failure on an account (the 20th from an addre
 whole hospital may share behind one NAT) each failure imposes a wait that doubles, 15 minutes
 first, at most 2 hours: never a permanent lock, so that nobody can shut a victim out for days.
 The counts fade after a day without failure (an hour for an address).
+
+``scope`` keeps another secret's failures apart, counted the same way: the printer's
+password (``"printer"``) must not lock a clinician out of the portal's login, nor the reverse.
 """
 
 import datetime
@@ -29,18 +32,21 @@ class LoginLocked(Refused):
     """Too many failures: the message says until when."""
 
 
-def _keys(*, email: str, ip: str | None) -> list[tuple[str, int, int]]:
+def _keys(*, email: str, ip: str | None, scope: str = "login") -> list[tuple[str, int, int]]:
     """(cache key, failure limit, memory) for the account, and for the address if known."""
     account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    keys = [(f"login-failures:account:{account}", LOGIN_FAILURE_LIMIT, ACCOUNT_MEMORY_SECONDS)]
+    keys = [(f"{scope}-failures:account:{account}", LOGIN_FAILURE_LIMIT, ACCOUNT_MEMORY_SECONDS)]
     if ip:
-        keys.append((f"login-failures:ip:{ip}", ADDRESS_FAILURE_LIMIT, ADDRESS_MEMORY_SECONDS))
+        keys.append((f"{scope}-failures:ip:{ip}", ADDRESS_FAILURE_LIMIT, ADDRESS_MEMORY_SECONDS))
     return keys
 
 
-def login_locked_until(*, email: str, ip: str | None) -> datetime.datetime | None:
+def login_locked_until(
+    *, email: str, ip: str | None, scope: str = "login"
+) -> datetime.datetime | None:
     """When the wait imposed on this account or address ends; None when there is none."""
-    ends = [cache.get(f"{key}:until") for key, _limit, _memory in _keys(email=email, ip=ip)]
+    keys = _keys(email=email, ip=ip, scope=scope)
+    ends = [cache.get(f"{key}:until") for key, _limit, _memory in keys]
     latest = max((end for end in ends if end and end > time.time()), default=None)
     return datetime.datetime.fromtimestamp(latest, tz=datetime.UTC) if latest else None
 
@@ -61,10 +67,12 @@ def check_login_allowed(*, email: str, ip: str | None) -> None:
         raise LoginLocked(lock_message(until))
 
 
-def record_login_failure(*, email: str, ip: str | None) -> datetime.datetime | None:
+def record_login_failure(
+    *, email: str, ip: str | None, scope: str = "login"
+) -> datetime.datetime | None:
     """Count one failure; gives the end of the wait it starts, if it starts one."""
     until = None
-    for key, limit, memory in _keys(email=email, ip=ip):
+    for key, limit, memory in _keys(email=email, ip=ip, scope=scope):
         cache.add(key, 0, timeout=memory)
         try:
             failures = int(cache.incr(key))
@@ -80,8 +88,8 @@ def record_login_failure(*, email: str, ip: str | None) -> datetime.datetime | N
     return datetime.datetime.fromtimestamp(until, tz=datetime.UTC) if until else None
 
 
-def clear_login_failures(*, email: str, ip: str | None) -> None:
+def clear_login_failures(*, email: str, ip: str | None, scope: str = "login") -> None:
     """A success forgets the account's failures (not the address's: one account of an
     attacker's own must not wipe what their address did)."""
-    key = _keys(email=email, ip=None)[0][0]
+    key = _keys(email=email, ip=None, scope=scope)[0][0]
     cache.delete_many([key, f"{key}:until"])

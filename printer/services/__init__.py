@@ -41,8 +41,10 @@ from printer.services.receiving import (
     send_document,
 )
 from printer.services.tokens import (
+    PrinterLocked,
     create_printer_token,
     printer_owner,
+    printer_owner_by_password,
     printer_path,
     printer_token_of,
     revoke_printer_token,
@@ -62,6 +64,7 @@ __all__ = [
     "JobRecap",
     "JobRefused",
     "NotFound",
+    "PrinterLocked",
     "SendError",
     "cancel_job",
     "check_format",
@@ -80,6 +83,7 @@ __all__ = [
     "open_job_file",
     "print_job",
     "printer_owner",
+    "printer_owner_by_password",
     "printer_path",
     "printer_token_of",
     "queued_job_count",

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 from pathlib import Path
 
 import pikepdf
@@ -193,6 +194,37 @@ def test_a_pdf_printed_through_a_real_cups_queue_lands_in_the_clinicians_inbox(
         assert len(pdf.pages) == 2
 
 
+MULTIPLE_DOCUMENTS_TEST = Path(__file__).with_name("multiple-documents.test")
+
+
+def test_ipptool_sends_a_job_of_two_documents(
+    gunicorn_server: Server, ipptool_dir: Path, clinician: User
+) -> None:
+    token = services.create_printer_token(user=clinician)
+    url = gunicorn_server.base.replace("http", "ipp") + services.printer_path(token)
+    shutil.copy(MULTIPLE_DOCUMENTS_TEST, ipptool_dir)
+    _assert_passes(run_ipptool(ipptool_dir, url, "multiple-documents.test"))
+    names = sorted(job.name for job in services.waiting_jobs(clinician))
+    assert names == ["Courrier", "Ordonnance"]
+
+
+def test_ipptool_passes_on_the_plain_address_with_basic_authentication(
+    gunicorn_server: Server, ipptool_dir: Path, clinician: User
+) -> None:
+    secret = services.create_printer_token(user=clinician)
+    user = quote(clinician.email, safe="")
+    base = gunicorn_server.base.replace("http://", f"ipp://{user}:{secret}@")
+    shutil.copy(MULTIPLE_DOCUMENTS_TEST, ipptool_dir)
+    for test in [*TESTS, "multiple-documents.test"]:
+        _assert_passes(run_ipptool(ipptool_dir, base + services.printer_path(), test))
+    assert services.waiting_jobs(clinician).count() >= 3
+    # Without the password, the job operations are refused.
+    refused = run_ipptool(
+        ipptool_dir, gunicorn_server.base.replace("http", "ipp") + services.printer_path(), TESTS[2]
+    )
+    assert "[FAIL]" in refused.stdout
+
+
 def _add_queue(cupsd: str, url: str) -> None:
     subprocess.run(
         ["lpadmin", "-h", cupsd, "-p", "MonSisra", "-E", "-v", url, "-m", "everywhere"],
@@ -234,3 +266,23 @@ def test_lp_of_two_files_gives_two_pending_prints(
         with job.file.open("rb") as handle, pikepdf.open(handle) as pdf:
             pages.append(len(pdf.pages))
     assert pages == [1, 3]
+
+
+def test_a_cups_queue_on_the_plain_address_prints_with_the_email_and_secret(
+    gunicorn_server: Server, cupsd: str, clinician: User, tmp_path: Path
+) -> None:
+    secret = services.create_printer_token(user=clinician)
+    user = quote(clinician.email, safe="")
+    base = gunicorn_server.base.replace("http://", f"ipp://{user}:{secret}@")
+    _add_queue(cupsd, base + services.printer_path())
+    document = tmp_path / "ordonnance.pdf"
+    document.write_bytes(pdf_bytes(pages=2))
+    subprocess.run(
+        ["lp", "-h", cupsd, "-d", "MonSisra", "-t", "Ordonnance Dupont", str(document)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    (job,) = _wait_for_jobs(gunicorn_server, clinician, 1)
+    assert job.name == "Ordonnance Dupont"
+    assert secret not in gunicorn_server.log.read_text()
