@@ -181,7 +181,7 @@ def _store(job: PrintJob, pdf: BinaryIO, document_format: str | None) -> None:
 
 
 def _page_count(pdf: BinaryIO) -> int:
-    with pikepdf.open(pdf.name) as document:  # type: ignore[attr-defined]
+    with pikepdf.open(pdf.name) as document:
         return len(document.pages)
 
 

@@ -8,8 +8,8 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pikepdf
 import pytest
