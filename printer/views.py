@@ -163,10 +163,25 @@ def setup(request: HttpRequest) -> HttpResponse:
             "lpadmin_url": f"{'ipps' if secure else 'ipp'}://{_with_port(host, secure)}{path}",
             "host": host,
             "path": path,
-        }
+        } | _plain_address(request, token)
     response = render(request, "printer/setup.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _plain_address(request: HttpRequest, token: str) -> dict[str, str]:
+    """The plain address, for the computers that ask for a user name and password."""
+    secure, host, path = request.is_secure(), request.get_host(), services.printer_path()
+    credentials = f"{quote(request.user.email, safe='')}:{token}@"  # type: ignore[union-attr]
+    return {
+        "basic_ipp_url": f"{'ipps' if secure else 'ipp'}://{host}{path}",
+        "basic_http_url": f"{'https' if secure else 'http'}://{host}{path}",
+        "basic_lpadmin_url": f"{'ipps' if secure else 'ipp'}://{_with_port(host, secure)}{path}",
+        "basic_lpadmin_url_with_password": (
+            f"{'ipps' if secure else 'ipp'}://{credentials}{_with_port(host, secure)}{path}"
+        ),
+        "basic_path": path,
+    }
 
 
 def _with_port(host: str, secure: bool) -> str:

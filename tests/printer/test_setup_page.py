@@ -40,3 +40,21 @@ def test_the_page_is_for_professionals_only(client: Client, patient: User) -> No
     assert client.get(URL).status_code == 404
     assert client.post(URL, {"action": "create"}).status_code == 404
     assert not PrinterToken.objects.exists()
+
+
+def test_the_plain_address_is_shown_with_the_user_name_and_password(
+    clinician_client: Client, clinician: User
+) -> None:
+    body = clinician_client.post(URL, {"action": "create"}).content.decode()
+    token = re.search(r"/ipp/print/([\w-]+)", body).group(1)
+    assert "ipp://testserver/ipp/printer<" in body
+    assert f'<code id="printer-password">{token}</code>' in body
+    assert f"<code>{clinician.email}</code>" in body
+    assert '-PortName "http://testserver/ipp/printer"' in body
+    assert "-o auth-info-required=username,password" in body
+    assert f"ipp://claire%40portail.test:{token}@testserver:80/ipp/printer -m everywhere" in body
+    services.revoke_printer_token(user=clinician)
+    assert (
+        services.printer_owner_by_password(username=clinician.email, password=token, ip=None)
+        is None
+    )
