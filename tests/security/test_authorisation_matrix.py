@@ -89,3 +89,43 @@ def test_the_ipp_endpoint_answers_the_ipp_statuses_of_the_matrix(
         expected = MATRIX["ipp"][operation]
         assert status(world.printer_token, body) == expected["valid_token"], operation
         assert status("x" * 32, body) == expected["unknown_token"], operation
+
+
+@pytest.mark.django_db
+def test_the_plain_ipp_address_answers_the_statuses_of_the_matrix(
+    world: World, client_for: object
+) -> None:
+    import base64
+
+    anonymous = client_for(None)
+    email = world.job.owner.email
+
+    def status(password: str | None, body: bytes) -> int | str:
+        headers = {}
+        if password is not None:
+            credentials = base64.b64encode(f"{email}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {credentials}"
+        response = anonymous.post(
+            "/ipp/printer", body, content_type="application/ipp", headers=headers
+        )
+        if response.status_code != 200:
+            return response.status_code
+        message, _rest = ipp.decode(response.content)
+        return IPP_STATUSES.get(message.code, hex(message.code))
+
+    attributes = ipp_request(server.GET_PRINTER_ATTRIBUTES)
+    job = (
+        ipp_request(
+            server.PRINT_JOB,
+            extra=[
+                ("job-name", ipp.NAME, "ordo"),
+                ("document-format", ipp.MIME_TYPE, "application/pdf"),
+            ],
+        )
+        + pdf_bytes()
+    )
+    for operation, body in (("basic_get_printer_attributes", attributes), ("basic_print_job", job)):
+        expected = MATRIX["ipp"][operation]
+        assert status(world.printer_token, body) == expected["right_password"], operation
+        assert status("x" * 32, body) == expected["wrong_password"], operation
+        assert status(None, body) == expected["no_password"], operation
