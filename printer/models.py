@@ -7,7 +7,9 @@ job between its steps.
 
 An IPP job of several documents (``lp a.pdf b.pdf``, Create-Job then one Send-Document per
 document) is one row per document: the first holds the IPP job (its id, its state), the others
-point to it (``parent``). Each waits in the inbox as its own print, to be typed and sent alone.
+point to it (``parent``; their ``document_number`` stays above 1 when the first is deleted, so
+they never become IPP jobs of their own). Each waits in the inbox as its own print, to be
+typed and sent alone.
 """
 
 import uuid
@@ -79,6 +81,7 @@ class PrintJob(models.Model):
         related_name="documents",
         verbose_name=_("first document of the job"),
     )
+    document_number = models.PositiveSmallIntegerField(_("document number in the job"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     completed_at = models.DateTimeField(_("received at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))

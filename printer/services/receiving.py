@@ -146,6 +146,7 @@ def _add_document(job: PrintJob, pdf: BinaryIO, document_format: str | None, nam
     document = PrintJob.objects.create(
         owner=job.owner,
         parent=job,
+        document_number=len(documents) + 2,
         name=(name or f"{job.name or 'document'} ({len(documents) + 2})")[:255],
         originating_user_name=job.originating_user_name,
         created_at=job.created_at,
@@ -387,7 +388,7 @@ MULTIPLE_OPERATION_TIME_OUT = 60
 
 def _abort_stale_jobs(owner: Any) -> None:
     limit = timezone.now() - datetime.timedelta(seconds=MULTIPLE_OPERATION_TIME_OUT)
-    stale = PrintJob.objects.filter(owner=owner, parent__isnull=True).filter(
+    stale = PrintJob.objects.filter(owner=owner, document_number=1).filter(
         models.Q(state=PrintJob.State.PENDING, created_at__lt=limit)
         | models.Q(state=PrintJob.State.PROCESSING, completed_at__lt=limit)
     )
@@ -398,7 +399,7 @@ def _abort_stale_jobs(owner: Any) -> None:
 def ipp_jobs(*, owner: Any, which: str, limit: int = 100) -> list[PrintJob]:
     _abort_stale_jobs(owner)
     # The IPP jobs: a job's 2nd and later documents are not jobs of their own.
-    jobs = PrintJob.objects.filter(owner=owner, parent__isnull=True)
+    jobs = PrintJob.objects.filter(owner=owner, document_number=1)
     if which == "completed":
         jobs = jobs.filter(state__in=[7, 8, 9])
     elif which != "all":
@@ -408,7 +409,7 @@ def ipp_jobs(*, owner: Any, which: str, limit: int = 100) -> list[PrintJob]:
 
 def ipp_job(*, owner: Any, job_id: int) -> PrintJob:
     """The job with this IPP id: ``NotFound`` if none, ``PermissionError`` if another's."""
-    job = PrintJob.objects.filter(pk=job_id, parent__isnull=True).first()
+    job = PrintJob.objects.filter(pk=job_id, document_number=1).first()
     if job is None:
         raise NotFound
     if job.owner_id != owner.pk:
@@ -421,7 +422,7 @@ def ipp_job(*, owner: Any, job_id: int) -> PrintJob:
 def queued_job_count(owner: Any) -> int:
     if owner is None:
         return 0
-    return PrintJob.objects.filter(owner=owner, parent__isnull=True, state__in=[3, 5]).count()
+    return PrintJob.objects.filter(owner=owner, document_number=1, state__in=[3, 5]).count()
 
 
 def job_documents(job: PrintJob) -> list[PrintJob]:

@@ -216,3 +216,20 @@ def test_the_printer_says_it_takes_jobs_of_several_documents(client: Client) -> 
     printer = post(client, "x", ipp_request(server.GET_PRINTER_ATTRIBUTES)).group(ipp.PRINTER)
     assert printer.get("multiple-document-jobs-supported").value is True
     assert server.SEND_DOCUMENT in printer.get("operations-supported").values
+
+
+def test_the_later_documents_stay_documents_when_the_first_is_deleted(
+    client: Client, token: str, clinician: User
+) -> None:
+    job_id = create_job(client, token)
+    send(client, token, job_id, pdf_bytes(), last=False)
+    send(client, token, job_id, pdf_bytes(), last=True)
+    services.delete_job(job=PrintJob.objects.get(pk=job_id))
+    (second,) = services.waiting_jobs(clinician)
+    assert second.parent is None
+    listed = post(
+        client, token, ipp_request(server.GET_JOBS, extra=[("which-jobs", ipp.KEYWORD, "all")])
+    )
+    assert listed.group(ipp.JOB) is None
+    body = ipp_request(server.GET_JOB_ATTRIBUTES, extra=[("job-id", ipp.INTEGER, second.pk)])
+    assert post(client, token, body).code == 0x0406
