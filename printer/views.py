@@ -175,7 +175,6 @@ def _plain_address(request: HttpRequest, token: str) -> dict[str, str]:
     credentials = f"{quote(request.user.email, safe='')}:{token}@"  # type: ignore[union-attr]
     return {
         "basic_ipp_url": f"{'ipps' if secure else 'ipp'}://{host}{path}",
-        "basic_http_url": f"{'https' if secure else 'http'}://{host}{path}",
         "basic_lpadmin_url": f"{'ipps' if secure else 'ipp'}://{_with_port(host, secure)}{path}",
         "basic_lpadmin_url_with_password": (
             f"{'ipps' if secure else 'ipp'}://{credentials}{_with_port(host, secure)}{path}"
