@@ -127,7 +127,13 @@ def send_document(
     return job
 
 
+@transaction.atomic
 def _add_document(job: PrintJob, pdf: BinaryIO, document_format: str | None, name: str) -> None:
+    # The job's row locked: two Send-Document at once count and number the documents right.
+    PrintJob.objects.select_for_update().filter(pk=job.pk).first()
+    job.refresh_from_db()
+    if job.state not in (PrintJob.State.PENDING, PrintJob.State.PROCESSING):
+        raise JobRefused("not-possible", _("This job is finished: it takes no more documents."))
     documents = list(job.documents.all())
     if job.file and len(documents) + 1 >= MAX_JOB_DOCUMENTS:
         raise _too_many_documents()

@@ -233,3 +233,23 @@ def test_the_later_documents_stay_documents_when_the_first_is_deleted(
     assert listed.group(ipp.JOB) is None
     body = ipp_request(server.GET_JOB_ATTRIBUTES, extra=[("job-id", ipp.INTEGER, second.pk)])
     assert post(client, token, body).code == 0x0406
+
+
+def test_a_job_whose_next_document_does_not_come_is_aborted_with_nothing_kept(
+    client: Client, token: str, clinician: User, settings: object
+) -> None:
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    job_id = create_job(client, token)
+    assert send(client, token, job_id, pdf_bytes(), last=False).code == OK
+    later = timezone.now() + datetime.timedelta(seconds=services.MULTIPLE_OPERATION_TIME_OUT + 1)
+    with time_machine.travel(later):
+        attributes = job_attributes(client, token, job_id)
+        assert attributes.get("job-state").value == PrintJob.State.ABORTED
+        assert attributes.get("number-of-documents").value == 0
+        assert send(client, token, job_id, pdf_bytes(), last=True).code == 0x0404
+    assert not services.waiting_jobs(clinician).exists()
+    assert stored_files(settings) == []
