@@ -286,3 +286,32 @@ def test_a_cups_queue_on_the_plain_address_prints_with_the_email_and_secret(
     (job,) = _wait_for_jobs(gunicorn_server, clinician, 1)
     assert job.name == "Ordonnance Dupont"
     assert secret not in gunicorn_server.log.read_text()
+
+
+def test_a_cups_queue_with_a_wrong_password_prints_nothing_and_is_traced(
+    gunicorn_server: Server, cupsd: str, clinician: User, tmp_path: Path
+) -> None:
+    from audit.models import AccessLog
+
+    services.create_printer_token(user=clinician)
+    user = quote(clinician.email, safe="")
+    base = gunicorn_server.base.replace("http://", f"ipp://{user}:not-the-secret@")
+    _add_queue(cupsd, base + services.printer_path())
+    document = tmp_path / "ordonnance.pdf"
+    document.write_bytes(pdf_bytes())
+    subprocess.run(
+        ["lp", "-h", cupsd, "-d", "MonSisra", str(document)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    deadline = time.monotonic() + 60
+    while not AccessLog.objects.filter(action="printer.basic_auth").exists():
+        assert time.monotonic() < deadline, gunicorn_server.log.read_text()
+        time.sleep(0.5)
+    time.sleep(2)
+    assert not PrintJob.objects.filter(owner=clinician).exists()
+    row = AccessLog.objects.filter(action="printer.basic_auth").first()
+    assert row.outcome == "failure"
+    assert row.details == {"email": clinician.email}
+    assert "not-the-secret" not in gunicorn_server.log.read_text()
