@@ -129,6 +129,27 @@ def test_printer_url_creates_or_rotates_the_address(clinician: User) -> None:
     assert services.printer_owner(token) is None
 
 
+def test_printer_url_basic_prints_the_plain_address_with_the_credentials(
+    clinician: User,
+) -> None:
+    out = io.StringIO()
+    call_command(
+        "printer_url",
+        clinician.email,
+        "--base-url",
+        "https://portail.example",
+        "--basic",
+        stdout=out,
+    )
+    url = out.getvalue().strip()
+    prefix = "ipps://claire%40portail.test:"
+    assert url.startswith(prefix) and url.endswith("@portail.example:443/ipp/printer")
+    secret = url[len(prefix) :].split("@", 1)[0]
+    assert services.printer_owner(secret) == clinician
+    owner = services.printer_owner_by_password(username=clinician.email, password=secret, ip=None)
+    assert owner == clinician
+
+
 def test_printer_url_refuses_an_unknown_email(db: None) -> None:
     from django.core.management.base import CommandError
 
