@@ -217,7 +217,6 @@ def _dispatch_checked(
             )
     except IntegrityError:
         _delete_files(stored)
-        # The same form posted twice at once: the other request won; give its sending.
         # The same form posted twice at once: the other request won (the unique key made this
         # one wait for its commit); give its sending if it is this one's.
         existing = Dispatch.objects.filter(idempotency_key=key).first()
@@ -244,7 +243,8 @@ class _Sending:
     identity_id: int
     copy_to_patient: bool
     professional_ids: tuple[int, ...]
-    # (SHA-256 of the stored file, name, type, patient only), sorted.
+    # (SHA-256 of the stored file, name, type, patient only), sorted. A PDF's rewrite is
+    # deterministic (test_dispatch), so a repeated post stores the same bytes.
     documents: tuple[tuple[str, str, int, bool], ...]
 
     @classmethod
