@@ -266,3 +266,11 @@ def test_an_admin_logged_in_with_psc_leaves_psc_from_the_admin_too(
     response = client.post(reverse("admin:logout"))
     assert response["Location"].startswith(f"{psc['issuer']}/session/end?")
     assert "_auth_user_id" not in client.session
+
+
+def test_a_password_logged_admin_leaves_the_admin_as_before(
+    admin_client: Client, psc: dict
+) -> None:
+    response = admin_client.post(reverse("admin:logout"))
+    assert response["Location"] == LOGIN
+    assert "_auth_user_id" not in admin_client.session
