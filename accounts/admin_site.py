@@ -21,6 +21,12 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied  # logged in with both factors, but not an admin
         return redirect_to_login(request.GET.get("next", self.index_url()), "portal:login")
 
+    def logout(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # The portal's logout, so that an admin logged in with Pro Santé Connect leaves it too.
+        from accounts.views import logout
+
+        return logout(request)
+
     def index_url(self) -> str:
         from django.urls import reverse
 

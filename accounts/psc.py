@@ -6,6 +6,8 @@ checked against the provider's keys); its defaults are wrong for PSC, hence this
 - the professional is found by the RPPS number of the userinfo claims (``SubjectNameID`` or
   ``preferred_username``; PSC gives no reliable email), never created on the fly;
 - a PSC login counts as both factors (the session's marker is ``psc:<RPPS>``);
+- the ID token stays in the (server-side) session, for logging out of PSC too
+  (``accounts.psc_logout``);
 - every attempt is traced (``professional.login``, step ``psc``), every failure ends on the
   login page with a French message, never a 400 or a 500.
 """
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from accounts import sessions
+from accounts import psc_logout, sessions
 from accounts.models import User
 from accounts.roles import PROFESSIONAL_ROLES
 from audit import services as audit
@@ -86,6 +88,11 @@ class ProSanteConnectBackend(OIDCAuthenticationBackend):
             self.request.session[REFUSAL] = rpps
         return users
 
+    def store_tokens(self, access_token: str, id_token: str) -> None:
+        # Only the ID token, for the logout's id_token_hint (accounts.psc_logout); in the
+        # session's row on the server, never in a cookie. The access token is not kept.
+        self.request.session[psc_logout.ID_TOKEN] = id_token
+
     def create_user(self, claims: dict[str, Any]) -> None:
         raise SuspiciousOperation("PSC never creates an account")
 
@@ -102,11 +109,15 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
     def login_success(self) -> HttpResponse:
         rpps = self.user.professional_profile.rpps
+        id_token = self.request.session.get(psc_logout.ID_TOKEN)
         sessions.complete_login(self.request, self.user, f"psc:{rpps}")
+        # The login may have flushed the session (another user was logged in): keep the token.
+        self.request.session[psc_logout.ID_TOKEN] = id_token
         _trace(self.request, outcome="success", user=self.user, rpps=rpps)
         return HttpResponseRedirect(self.success_url)
 
     def login_failure(self) -> HttpResponse:
+        self.request.session.pop(psc_logout.ID_TOKEN, None)  # a token, but no login
         unknown_rpps = self.request.session.pop(REFUSAL, None)
         _trace(self.request, outcome="failure", rpps=unknown_rpps or "")
         if unknown_rpps:

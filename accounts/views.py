@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import logout as auth_logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,14 +10,35 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import psc_logout, sessions
 from accounts import services as accounts
-from accounts import sessions
 from accounts.forms import ClinicianLoginForm, EnrolmentForm, SecondFactorForm
 from accounts.http import local_next, refusal_as_form_error
 from accounts.models import User
 from audit import services as audit
 
-logout = auth_views.LogoutView.as_view()
+
+@never_cache
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """ "Se déconnecter" (POST, with its CSRF token): the portal's session ends; after a Pro
+    Santé Connect login, the browser then goes to PSC's logout (accounts.psc_logout)."""
+    id_token = psc_logout.id_token_of(request)
+    auth_logout(request)
+    if id_token is None:
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return psc_logout.log_out_at_provider(request, id_token)
+
+
+@never_cache
+@require_GET
+def psc_logged_out(request: HttpRequest) -> HttpResponse:
+    """Back from Pro Santé Connect's logout (its post_logout_redirect_uri)."""
+    if not settings.PSC_ENABLED:
+        raise Http404
+    if request.user.is_authenticated:  # logged in again since, or never logged out: nothing to say
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return psc_logout.back_from_provider(request)
 
 
 @never_cache

@@ -66,6 +66,7 @@ a search index. The plans are written to ``<out>/explain.txt`` (``explain-heldou
 missed query to ``<out>/identities-misses.txt`` (``identities-heldout-misses.txt``).
 """
 
+import gc
 import os
 import time
 from collections import defaultdict
@@ -179,6 +180,9 @@ def _run(ctx: Context, directory: Directory) -> Iterator[Row]:
         for kind in (generator.WITH_BIRTH_DATE, generator.NAME_AND_FIRST_NAME)
     }
     queries[generator.PREFIX] = _prefix_queries(generator, pool, rng)
+    # As a web worker once started (portal/wsgi.py): what is built so far (the pool, the
+    # queries) outlives the measures, out of the collector's full passes. Collections still run.
+    gc.freeze()
 
     misses: list[str] = []
     for kind, kind_queries in queries.items():

@@ -75,8 +75,6 @@ class CheckedFile:
     filename: str
     # The PDF carried scripts, automatic actions, attachments...: they were removed.
     active_content_removed: bool = False
-    # The file as it was received, before a PDF's rewrite: what a repeated post repeats.
-    received_sha256: str = ""
     owned: bool = field(default=False, repr=False)
 
     def chunks(self) -> Iterator[bytes]:
@@ -143,7 +141,7 @@ def check_upload(uploaded: File) -> CheckedFile:
         )
     if content_type != "application/pdf":
         _check_image(source, filename)
-        return CheckedFile(source, size, content_type, received, filename, received_sha256=received)
+        return CheckedFile(source, size, content_type, received, filename)
     ensure_temp_dir()
     # Closed by CheckedFile.close(), or below on a refusal.
     rewritten = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR or None)  # noqa: SIM115
@@ -160,7 +158,6 @@ def check_upload(uploaded: File) -> CheckedFile:
         sha256=sha256,
         filename=filename,
         active_content_removed=removed,
-        received_sha256=received,
         owned=True,
     )
 

@@ -42,7 +42,6 @@ def send(request: HttpRequest, identity_uuid: object) -> HttpResponse:
                 professionals=recipients.cleaned_data["correspondents"],
                 token=recipients.cleaned_data["token"],
                 ip=audit.client_ip(request),
-                refuse_reused_token=True,
             )
         except services.TokenMismatch as error:
             return _fresh_sending(request, identity, str(error))

@@ -214,17 +214,21 @@ def _fetch_blocks(blocks: list[Block], *, cap: int | None = None) -> list[dict[s
     def column(field: str) -> str:
         return quote((meta.pk if field == "pk" else meta.get_field(field)).column)
 
+    def condition(field: str, op: str, value: object) -> tuple[str, list[object]]:
+        if op == "in" and connection.vendor == "postgresql":
+            # One array, read through a sub-select: the planner estimates a literal list name by
+            # name (600 names within two typos of MARIE: 10 ms of planning for four blocks) and
+            # psycopg parses a query of thousands of placeholders. The index serves it the same.
+            return f"{column(field)} = ANY(ARRAY(SELECT unnest(%s::text[])))", [value]
+        values = value if isinstance(value, list) else [value]
+        return f"{column(field)} {_OPERATORS[op]} {_placeholders(value)}", values
+
     columns = ", ".join(column(field) for field in CANDIDATE_FIELDS)
     statements: list[tuple[str, list[object]]] = []
     for block, closeness in blocks:
-        where = " AND ".join(
-            f"{column(field)} {_OPERATORS[op]} {_placeholders(value)}" for field, op, value in block
-        )
-        params = [
-            item
-            for *_condition, value in block
-            for item in (value if isinstance(value, list) else [value])
-        ]
+        conditions = [condition(field, op, value) for field, op, value in block]
+        where = " AND ".join(sql for sql, _values in conditions)
+        params = [item for _sql, values in conditions for item in values]
         order = column("pk")
         if closeness:
             field, name_key, first_key = closeness

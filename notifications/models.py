@@ -31,7 +31,9 @@ class Notification(models.Model):
     # Why it is sent and about what, e.g. "document_available" and "delivery:42": ids only.
     purpose = models.CharField(_("purpose"), max_length=64)
     object_key = models.CharField(_("object"), max_length=64)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    # Unique by a constraint (Meta): ``unique=True`` would add a second index, for LIKE, that
+    # nothing uses and every queued row pays for.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255)
     # Rendered when queued (the worker knows no other app); codes are wiped once sent.
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("body"), blank=True)
@@ -53,6 +55,7 @@ class Notification(models.Model):
         blank=True,
         related_name="resends",
         verbose_name=_("resend of"),
+        db_index=False,  # a partial index (Meta): nearly every row is no resend
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
@@ -69,9 +72,20 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
             models.Index(fields=["purpose", "object_key"], name="notification_object"),
-            models.Index(fields=["provider_id"], name="notification_provider_id"),
+            # Partial: only a row the provider accepted has an id to look up.
+            models.Index(
+                fields=["provider_id"],
+                name="notification_provider_id",
+                condition=~models.Q(provider_id=""),
+            ),
+            models.Index(
+                fields=["resend_of"],
+                name="notification_resend_of",
+                condition=models.Q(resend_of__isnull=False),
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key"),
             models.CheckConstraint(
                 condition=models.Q(channel__in=["email", "sms"]), name="notification_channel_valid"
             ),

@@ -153,6 +153,7 @@ else:
 # Without Redis, tasks run in-process; services enqueue with transaction.on_commit, so they still
 # run after the business transaction has committed.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT = "portal.broker:Transport" if REDIS_URL.startswith("redis:") else None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
@@ -192,9 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
-    raise ImproperlyConfigured(
-        "CELERY_TASK_TIME_LIMIT must be greater than CELERY_TASK_SOFT_TIME_LIMIT."
-    )
+    raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must exceed CELERY_TASK_SOFT_TIME_LIMIT.")
 
 # --- Files: private storage, never served by a public URL ---------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
@@ -330,9 +329,8 @@ DEV_OUTBOX = DEBUG
 
 # --- Pro Santé Connect (accounts.psc, mozilla-django-oidc) -----------------------------------
 # The button "Se connecter avec Pro Santé Connect" shows when PSC_CLIENT_ID is set. PSC's
-# discovery document is not at the standard path, so every endpoint is configured one by one
-# (sandbox: issuer https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet, endpoints
-# under {issuer}/protocol/openid-connect/, the login page on wallet.bas.psc.esante.gouv.fr).
+# discovery is not at the standard path: endpoints are set one by one (sandbox: .env.example),
+# but the logout's, which defaults to {issuer}/.well-known/wallet-openid-configuration's.
 PSC_CLIENT_ID = env_str("PSC_CLIENT_ID")
 PSC_ENABLED = bool(PSC_CLIENT_ID)
 PSC_ISSUER = env_str("PSC_ISSUER")
@@ -359,6 +357,7 @@ OIDC_TOKEN_USE_BASIC_AUTH = True
 OIDC_CREATE_USER = False
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "portal:psc_callback"
+PSC_END_SESSION_ENDPOINT = env_str("PSC_END_SESSION_ENDPOINT")
 if PSC_ENABLED and not (PSC_ISSUER and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT):
     raise ImproperlyConfigured(
         "PSC_CLIENT_ID needs PSC_ISSUER and the PSC_*_ENDPOINT variables (see .env.example)."

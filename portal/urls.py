@@ -16,6 +16,7 @@ portal_patterns = [
     path("session/prolonger/", accounts_views.keep_alive, name="keep_alive"),
     path("connexion/psc/", accounts_views.psc_login, name="psc_login"),
     path("connexion/psc/retour/", accounts_views.psc_callback, name="psc_callback"),
+    path("connexion/psc/deconnexion/", accounts_views.psc_logged_out, name="psc_logged_out"),
     path("deconnexion/", accounts_views.logout, name="logout"),
     path("mentions-legales/", views.legal, name="legal"),
     path("portail/creer/<uuid:identity_uuid>/", views.create_portal, name="create_portal"),

@@ -442,6 +442,21 @@ def test_image_cmd_serves_the_wsgi_application_with_gunicorn() -> None:
     assert not {"--workers", "-w", "--forwarded-allow-ips"} & set(cmd)
 
 
+def test_the_wsgi_application_freezes_its_start_up_heap() -> None:
+    """gc.freeze() once the application is loaded: full collections skip what start-up built."""
+    script = "import gc, portal.wsgi; print(gc.get_freeze_count())"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        timeout=60,
+    )
+    assert int(result.stdout.split()[-1]) > 50_000
+
+
 def test_build_context_leaves_out_local_state_and_secrets() -> None:
     ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()}
     assert {".env", ".venv", ".git", "var"} <= ignored

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,10 +37,6 @@ class TokenMismatch(DispatchError):
     """The form's token already served another sender or other content: answer a fresh form."""
 
 
-# How long a send form's token stays bound to its first sending.
-SEND_TOKEN_TTL = 24 * 3600
-
-
 @dataclass(frozen=True)
 class NewDocument:
     name: str
@@ -61,12 +56,17 @@ def dispatch_documents(
     source: str = Document.Source.UPLOAD,
     token: str,
     ip: str | None = None,
-    refuse_reused_token: bool = False,
 ) -> Dispatch:
     """Send documents to the patient's portal and to professionals; notify each once.
 
     One transaction writes the sending, its documents, one delivery per recipient, the access
-    log and the notifications. The same form token twice gives the first sending back.
+    log and the notifications.
+
+    The form's token is the sending's ``idempotency_key`` (hashed; unique), so the database,
+    not a cache, links a token to the one sending it made: the same sender posting the same
+    form again (a double click, at once or days later) gets that sending back; another sender,
+    or the same one with other documents, patient or recipients, gets ``TokenMismatch`` (the
+    page answers a fresh form), never someone else's sending nor a second one.
 
     With an antivirus configured, every file is scanned before anything is stored: a virus
     refuses the sending. If clamd does not answer, the sending is recorded but held
@@ -103,7 +103,6 @@ def dispatch_documents(
             source=source,
             token=token,
             ip=ip,
-            refuse_reused_token=refuse_reused_token,
         )
     finally:
         for _document, upload in checked:
@@ -136,27 +135,18 @@ def _dispatch_checked(
     source: str,
     token: str,
     ip: str | None,
-    refuse_reused_token: bool,
 ) -> Dispatch:
-    form_token = token
-    token = _bound_token(
-        token=token,
+    key = _token_key(token)
+    wanted = _Sending.wanted(
         sender=sender,
         identity=identity,
-        content=[
-            f"{upload.received_sha256}:{document.name}:{document.document_type.pk}"
-            for document, upload in checked
-        ]
-        + [f"patient:{copy_to_patient}"]
-        + sorted(f"pro:{professional.pk}" for professional in professionals),
+        checked=checked,
+        copy_to_patient=copy_to_patient,
+        professionals=professionals,
     )
-    if refuse_reused_token and cache.get(_token_key(form_token), token) != token:
-        raise TokenMismatch(
-            _("This form was already used for another sending: check the documents and send again.")
-        )
-    existing = Dispatch.objects.filter(idempotency_key=token).first()
+    existing = Dispatch.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing
+        return _same_sending(existing, wanted)
     scan_statuses = _scan_before_storing(
         [upload for _document, upload in checked], identity=identity, sender=sender, ip=ip
     )
@@ -170,7 +160,7 @@ def _dispatch_checked(
                 sender=sender,
                 source=source,
                 copy_to_patient=copy_to_patient,
-                idempotency_key=token,
+                idempotency_key=key,
                 status=Dispatch.Status.WAITING_SCAN if held else Dispatch.Status.SENT,
             )
             for (document, upload), scan_status in zip(checked, scan_statuses, strict=True):
@@ -227,27 +217,91 @@ def _dispatch_checked(
             )
     except IntegrityError:
         _delete_files(stored)
-        # The same form posted twice at once: the other request won; give its sending.
-        existing = Dispatch.objects.filter(idempotency_key=token).first()
+        # The same form posted twice at once: the other request won (the unique key made this
+        # one wait for its commit); give its sending if it is this one's.
+        existing = Dispatch.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
-        return existing
+        return _same_sending(existing, wanted)
     except BaseException:
         _delete_files(stored)  # no file may outlive a rolled-back sending
         raise
-    cache.set(_token_key(form_token), token, SEND_TOKEN_TTL)
     return dispatch
 
 
 def _token_key(form_token: str) -> str:
-    return "documents:send-token:" + hashlib.sha256(form_token.encode()).hexdigest()
+    """A sending's ``idempotency_key``: its form's token, hashed (the token is the browser's
+    choice, of any length up to 64; the key is 64 hexadecimal characters)."""
+    return hashlib.sha256(form_token.encode()).hexdigest()
 
 
-def _bound_token(*, token: str, sender: User, identity: Any, content: list[str]) -> str:
-    """The form's token is the browser's choice: bind it to the sender, the patient and what is
-    sent, so another professional posting my token gets their own sending, never my recap."""
-    parts = [str(sender.pk), str(identity.pk), token, *content]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+@dataclass(frozen=True)
+class _Sending:
+    """What a post asks to send, comparable with what a stored sending holds."""
+
+    sender_id: int
+    identity_id: int
+    copy_to_patient: bool
+    professional_ids: tuple[int, ...]
+    # (SHA-256 of the stored file, name, type, patient only), sorted. A PDF's rewrite is
+    # deterministic (test_dispatch), so a repeated post stores the same bytes.
+    documents: tuple[tuple[str, str, int, bool], ...]
+
+    @classmethod
+    def wanted(
+        cls,
+        *,
+        sender: User,
+        identity: Any,
+        checked: list[tuple[NewDocument, CheckedFile]],
+        copy_to_patient: bool,
+        professionals: list[Professional],
+    ) -> "_Sending":
+        return cls(
+            sender_id=sender.pk,
+            identity_id=identity.pk,
+            copy_to_patient=copy_to_patient,
+            professional_ids=tuple(sorted(professional.pk for professional in professionals)),
+            documents=tuple(
+                sorted(
+                    (
+                        upload.sha256,
+                        document.name.strip() or upload.filename,
+                        document.document_type.pk,
+                        document.patient_only,
+                    )
+                    for document, upload in checked
+                )
+            ),
+        )
+
+    @classmethod
+    def stored(cls, dispatch: Dispatch) -> "_Sending":
+        professional_ids = dispatch.deliveries.filter(professional__isnull=False).values_list(
+            "professional_id", flat=True
+        )
+        documents = dispatch.documents.values_list(
+            "sha256", "name", "document_type_id", "patient_only"
+        )
+        return cls(
+            sender_id=dispatch.sender_id,
+            identity_id=dispatch.identity_id,
+            copy_to_patient=dispatch.copy_to_patient,
+            professional_ids=tuple(sorted(professional_ids)),
+            documents=tuple(sorted(documents)),
+        )
+
+
+def _same_sending(existing: Dispatch, wanted: _Sending) -> Dispatch:
+    """The sending this form's token already made, when this post repeats it; else a refusal.
+
+    Another sender's sending is never given back, nor compared beyond its sender.
+    """
+    if existing.sender_id == wanted.sender_id and _Sending.stored(existing) == wanted:
+        return existing
+    raise TokenMismatch(
+        _("This form was already used for another sending: check the documents and send again.")
+    )
 
 
 def _delete_files(documents: list[Document]) -> None:

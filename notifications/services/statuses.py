@@ -26,6 +26,9 @@ _TWILIO_STATUSES = {
 
 def record_delivery_status(*, provider_id: str, status: str, error_code: str = "") -> bool:
     """Apply a provider's delivery report; False when the message is not ours."""
+    if not provider_id:  # no message id: it would match every row the provider never took
+        logger.info("Delivery status without a message id ignored")
+        return False
     new_status = _TWILIO_STATUSES.get(status)
     rows = Notification.objects.filter(provider_id=provider_id, channel=Channel.SMS)
     if not rows.exists():

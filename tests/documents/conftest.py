@@ -99,6 +99,7 @@ def send(
     copy_to_patient: bool = True,
     content: bytes | None = None,
     name: str = "Ordonnance patient",
+    token: str | None = None,
 ) -> Dispatch:
     return services.dispatch_documents(
         identity=identity,
@@ -108,7 +109,7 @@ def send(
         sender=sender,
         copy_to_patient=copy_to_patient,
         professionals=professionals or [],
-        token=uuid.uuid4().hex,
+        token=token or uuid.uuid4().hex,
     )
 
 

@@ -380,6 +380,18 @@ def test_an_unknown_message_is_acknowledged_and_ignored(client: Client, settings
     assert notification.status == Notification.Status.SENT
 
 
+def test_a_report_without_a_message_id_changes_nothing(client: Client, settings: object) -> None:
+    """An SMS the provider may have taken has no id yet: a report without one is not about it."""
+    notification = _sent_sms()
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.UNKNOWN, provider_id=""
+    )
+    response = _signed_post(client, settings, {"MessageSid": "", "MessageStatus": "failed"})
+    notification.refresh_from_db()
+    assert response.status_code == 200
+    assert notification.status == Notification.Status.UNKNOWN
+
+
 def test_the_callback_rejects_get(client: Client) -> None:
     assert client.get(reverse("notifications:twilio_status")).status_code == 405
 

@@ -1,9 +1,11 @@
 // A real OpenID Connect provider (oidc-provider) shaped like Pro Santé Connect, for the tests.
 // Started by tests/oidc/conftest.py on 127.0.0.1 and a free port; prints "listening" when ready.
 //   PORT, REDIRECT_URI, CLIENT_ID, CLIENT_SECRET, JWKS (private, JSON), CODE_TTL (seconds),
-//   SIGNED_USERINFO=1 (userinfo answered as a signed JWT, as PSC may)
+//   SIGNED_USERINFO=1 (userinfo answered as a signed JWT, as PSC may),
+//   POST_LOGOUT_REDIRECT_URI (registered for RP-initiated logout), LOGOUT=0 (no logout endpoint)
 // The login and consent pages are skipped: the account logged in is the RPPS number set by
-// GET /__account?rpps=... (the test's way of choosing who the professional is).
+// GET /__account?rpps=... (the test's way of choosing who the professional is); GET /__prompts
+// counts the login prompts so far (a login that reused the provider's session made none).
 import { createServer } from "node:http";
 import Provider from "oidc-provider";
 
@@ -11,6 +13,8 @@ const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 let nextAccount = "10001001006";
 const signedUserinfo = process.env.SIGNED_USERINFO === "1";
+const logout = process.env.LOGOUT !== "0";
+let loginPrompts = 0;
 
 const provider = new Provider(issuer, {
   clients: [
@@ -18,6 +22,9 @@ const provider = new Provider(issuer, {
       client_id: process.env.CLIENT_ID,
       client_secret: process.env.CLIENT_SECRET,
       redirect_uris: [process.env.REDIRECT_URI],
+      post_logout_redirect_uris: process.env.POST_LOGOUT_REDIRECT_URI
+        ? [process.env.POST_LOGOUT_REDIRECT_URI]
+        : [],
       grant_types: ["authorization_code"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
@@ -41,7 +48,11 @@ const provider = new Provider(issuer, {
       "SubjectOrganization",
     ],
   },
-  features: { devInteractions: { enabled: false }, jwtUserinfo: { enabled: signedUserinfo } },
+  features: {
+    devInteractions: { enabled: false },
+    jwtUserinfo: { enabled: signedUserinfo },
+    rpInitiatedLogout: { enabled: logout },
+  },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   ttl: { AuthorizationCode: Number(process.env.CODE_TTL || 60) },
   async findAccount(ctx, id) {
@@ -69,6 +80,10 @@ provider.use(async (ctx, next) => {
     ctx.body = "ok";
     return;
   }
+  if (ctx.path === "/__prompts") {
+    ctx.body = { login: loginPrompts };
+    return;
+  }
   if (ctx.path === "/.well-known/wallet-openid-configuration") {
     ctx.path = "/.well-known/openid-configuration"; // PSC's discovery path, aliased
   }
@@ -76,6 +91,7 @@ provider.use(async (ctx, next) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     let result;
     if (details.prompt.name === "login") {
+      loginPrompts += 1;
       result = { login: { accountId: nextAccount, acr: "eidas1" } };
     } else {
       const grant = new provider.Grant({
