@@ -9,12 +9,14 @@ contains those bytes (another PDF stored uncompressed in a stream) stays one doc
 of which one is cut short (and the whole no PDF either) are ``Damaged``.
 """
 
-import io
 import mmap
+import os
 import re
+import tempfile
 
 import pikepdf
 
+CHUNK = 64 * 1024
 _BOUNDARY = re.compile(rb"%%EOF[ \t\r\n\f\x00]*(?=%PDF-\d\.\d)")
 
 
@@ -39,11 +41,19 @@ def parts(path: str) -> list[tuple[int, int]]:
 
 
 def _whole(path: str, start: int, end: int) -> bool:
-    with open(path, "rb") as handle:
+    """Whether these bytes are a PDF of its own; copied beside the file, never whole in memory."""
+    with (
+        open(path, "rb") as handle,
+        tempfile.NamedTemporaryFile(dir=os.path.dirname(path), suffix=".tmp") as part,
+    ):
         handle.seek(start)
-        data = io.BytesIO(handle.read(end - start))
-    try:
-        with pikepdf.open(data, attempt_recovery=False) as pdf:
-            return len(pdf.pages) > 0
-    except pikepdf.PdfError:
-        return False
+        left = end - start
+        while left > 0 and (chunk := handle.read(min(left, CHUNK))):
+            part.write(chunk)
+            left -= len(chunk)
+        part.flush()
+        try:
+            with pikepdf.open(part.name, attempt_recovery=False) as pdf:
+                return len(pdf.pages) > 0
+        except pikepdf.PdfError:
+            return False

@@ -253,3 +253,22 @@ def test_a_job_whose_next_document_does_not_come_is_aborted_with_nothing_kept(
         assert send(client, token, job_id, pdf_bytes(), last=True).code == 0x0404
     assert not services.waiting_jobs(clinician).exists()
     assert stored_files(settings) == []
+
+
+def test_a_pdf_holding_another_pdf_stays_one_document(
+    client: Client, token: str, clinician: User
+) -> None:
+    import io
+
+    outer = pikepdf.new()
+    outer.add_blank_page()
+    # Another PDF, uncompressed in a stream: "%%EOF" then "%PDF-" inside the outer file.
+    outer.Root.Inner = outer.make_stream(b"\n" + pdf_bytes(2) + pdf_bytes(3))
+    out = io.BytesIO()
+    outer.save(out, compress_streams=False)
+    body = out.getvalue()
+    assert b"%%EOF\n%PDF-" in body
+    assert print_job(client, token, body, name="Un seul").code == OK
+    (job,) = services.waiting_jobs(clinician)
+    assert job.name == "Un seul"
+    assert pages(job) == 1
