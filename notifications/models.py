@@ -85,7 +85,9 @@ class Notification(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="notification_idempotency_key"
+            ),
             models.CheckConstraint(
                 condition=models.Q(channel__in=["email", "sms"]), name="notification_channel_valid"
             ),
