@@ -107,7 +107,43 @@ def _backoff(attempts: int) -> float:
 
 
 def _finish(notification_id: int, **fields: Any) -> None:
-    Notification.objects.filter(pk=notification_id).update(updated_at=timezone.now(), **fields)
+    _update(notification_id, {"updated_at": timezone.now(), **fields})
+
+
+def _update(
+    notification_id: int, values: dict[str, Any], where: dict[str, Any] | None = None
+) -> int:
+    """UPDATE one row by id (and the ``where`` columns' values); the number of rows changed.
+
+    Its SQL is written once per set of columns rather than compiled by the ORM at every call:
+    the outbox worker runs two of them for every send (see ``_claim`` for the third).
+    """
+    where = where or {}
+    connection = connections[Notification.objects.db]
+    params = [_db_value(name, value, connection) for name, value in values.items()]
+    params.append(notification_id)
+    params += [_db_value(name, value, connection) for name, value in where.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(connection.alias, tuple(values), tuple(where)), params)
+        return cursor.rowcount
+
+
+def _db_value(name: str, value: Any, connection: Any) -> Any:
+    return cast(Field, Notification._meta.get_field(name)).get_db_prep_save(value, connection)
+
+
+@functools.cache
+def _update_sql(alias: str, columns: tuple[str, ...], where: tuple[str, ...]) -> str:
+    meta = Notification._meta
+    quote = connections[alias].ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(cast(str, cast(Field, meta.get_field(name)).column))
+
+    assignments = ", ".join(f"{column(name)} = %s" for name in columns)
+    conditions = " AND ".join(f"{column(name)} = %s" for name in ("id", *where))
+    # Table and column names come from the model; values go as parameters.
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608  # nosec B608
 
 
 def _claim(notification_id: int, *, now: datetime.datetime) -> Notification | None:
@@ -156,9 +192,11 @@ def _still_ours(notification_id: int, *, claimed_at: datetime.datetime) -> bool:
     """
     now = timezone.now()
     return bool(
-        Notification.objects.filter(
-            pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at
-        ).update(provider_called_at=now, updated_at=now)
+        _update(
+            notification_id,
+            {"provider_called_at": now, "updated_at": now},
+            where={"status": Notification.Status.SENDING, "claimed_at": claimed_at},
+        )
     )
 
 
