@@ -32,16 +32,28 @@ def _fresh_form(response: object, token: str) -> str:
     return new
 
 
+# The link lives in the database: a cache flush between the two posts changes nothing.
+FLUSH = pytest.mark.parametrize("flush", [False, True], ids=["cache kept", "cache flushed"])
+
+
+def _between_posts(flush: bool) -> None:
+    if flush:
+        cache.clear()
+
+
+@FLUSH
 def test_another_clinician_posting_my_token_gets_a_fresh_form(
     clinician_client: Client,
     other_clinician: User,
     identity_a: Identity,
     patient_a: User,
     prescription_type: DocumentType,
+    flush: bool,
 ) -> None:
     token = uuid.uuid4().hex
     files = [("ordo.pdf", pdf_bytes(), "Ordonnance", prescription_type)]
     mine = _post(clinician_client, identity_a, token=token, files=files)
+    _between_posts(flush)
     other = Client()
     login_as(other, other_clinician)
     theirs = _post(other, identity_a, token=token, files=files)
@@ -55,8 +67,18 @@ def test_another_clinician_posting_my_token_gets_a_fresh_form(
     assert Dispatch.objects.filter(sender=other_clinician).count() == 1
 
 
+@FLUSH
+@pytest.mark.parametrize(
+    ("pages", "name"), [(2, "Ordonnance A"), (1, "Ordonnance renommée")], ids=["file", "name"]
+)
 def test_the_same_token_with_other_documents_gets_a_fresh_form(
-    clinician_client: Client, identity_a: Identity, patient_a: User, prescription_type: DocumentType
+    clinician_client: Client,
+    identity_a: Identity,
+    patient_a: User,
+    prescription_type: DocumentType,
+    flush: bool,
+    pages: int,
+    name: str,
 ) -> None:
     token = uuid.uuid4().hex
     first = _post(
@@ -66,81 +88,33 @@ def test_the_same_token_with_other_documents_gets_a_fresh_form(
         files=[("a.pdf", pdf_bytes(), "Ordonnance A", prescription_type)],
     )
     assert first.status_code == 302
+    _between_posts(flush)
     second = _post(
         clinician_client,
         identity_a,
         token=token,
-        files=[("b.pdf", pdf_bytes(pages=2), "Ordonnance B", prescription_type)],
+        files=[("a.pdf", pdf_bytes(pages=pages), name, prescription_type)],
     )
     _fresh_form(second, token)
     assert Dispatch.objects.count() == 1
 
 
+@FLUSH
 def test_the_same_form_posted_twice_gives_the_first_sending(
-    clinician_client: Client, identity_a: Identity, patient_a: User, prescription_type: DocumentType
-) -> None:
-    token = uuid.uuid4().hex
-    files = [("a.pdf", pdf_bytes(), "Ordonnance A", prescription_type)]
-    first = _post(clinician_client, identity_a, token=token, files=files)
-    second = _post(clinician_client, identity_a, token=token, files=files)
-    assert first["Location"] == second["Location"]
-    assert Dispatch.objects.count() == 1
-
-
-# --- The link lives in the database: a cache flush between two posts changes nothing. -------
-
-
-def test_after_a_cache_flush_a_double_click_still_sends_once(
-    clinician_client: Client, identity_a: Identity, patient_a: User, prescription_type: DocumentType
-) -> None:
-    token = uuid.uuid4().hex
-    files = [("a.pdf", pdf_bytes(), "Ordonnance A", prescription_type)]
-    first = _post(clinician_client, identity_a, token=token, files=files)
-    cache.clear()
-    second = _post(clinician_client, identity_a, token=token, files=files)
-    assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"]
-    assert Dispatch.objects.count() == 1
-
-
-def test_after_a_cache_flush_another_clinician_posting_my_token_gets_a_fresh_form(
     clinician_client: Client,
-    other_clinician: User,
     identity_a: Identity,
     patient_a: User,
     prescription_type: DocumentType,
+    flush: bool,
 ) -> None:
+    """A double click sends once."""
     token = uuid.uuid4().hex
-    files = [("ordo.pdf", pdf_bytes(), "Ordonnance", prescription_type)]
-    mine = _post(clinician_client, identity_a, token=token, files=files)
-    cache.clear()
-    other = Client()
-    login_as(other, other_clinician)
-    theirs = _post(other, identity_a, token=token, files=files)
-    _fresh_form(theirs, token)
-    assert "Location" not in theirs
-    assert not Dispatch.objects.filter(sender=other_clinician).exists()
-    assert other.get(mine["Location"]).status_code == 404
-
-
-def test_after_a_cache_flush_my_token_with_other_documents_gets_a_fresh_form(
-    clinician_client: Client, identity_a: Identity, patient_a: User, prescription_type: DocumentType
-) -> None:
-    token = uuid.uuid4().hex
-    _post(
-        clinician_client,
-        identity_a,
-        token=token,
-        files=[("a.pdf", pdf_bytes(), "Ordonnance A", prescription_type)],
-    )
-    cache.clear()
-    second = _post(
-        clinician_client,
-        identity_a,
-        token=token,
-        files=[("a.pdf", pdf_bytes(), "Ordonnance renommée", prescription_type)],
-    )
-    _fresh_form(second, token)
+    files = [("a.pdf", pdf_bytes(), "Ordonnance A", prescription_type)]
+    first = _post(clinician_client, identity_a, token=token, files=files)
+    _between_posts(flush)
+    second = _post(clinician_client, identity_a, token=token, files=files)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
     assert Dispatch.objects.count() == 1
 
 

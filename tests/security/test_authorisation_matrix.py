@@ -61,6 +61,17 @@ def test_each_persona_gets_the_answer_of_the_matrix(
     assert not wrong, "\n".join(wrong)
 
 
+def _ipp_bodies(user: list[tuple[str, int, str]]) -> tuple[bytes, bytes]:
+    """A Get-Printer-Attributes request, and a Print-Job of a one-page PDF."""
+    attributes = ipp_request(server.GET_PRINTER_ATTRIBUTES)
+    extra = [
+        *user,
+        ("job-name", ipp.NAME, "ordo"),
+        ("document-format", ipp.MIME_TYPE, "application/pdf"),
+    ]
+    return attributes, ipp_request(server.PRINT_JOB, extra=extra) + pdf_bytes()
+
+
 @pytest.mark.django_db
 def test_the_ipp_endpoint_answers_the_ipp_statuses_of_the_matrix(
     world: World, client_for: object
@@ -73,18 +84,7 @@ def test_the_ipp_endpoint_answers_the_ipp_statuses_of_the_matrix(
         message, _rest = ipp.decode(response.content)
         return IPP_STATUSES.get(message.code, hex(message.code))
 
-    attributes = ipp_request(server.GET_PRINTER_ATTRIBUTES)
-    job = (
-        ipp_request(
-            server.PRINT_JOB,
-            extra=[
-                ("requesting-user-name", ipp.NAME, "claire"),
-                ("job-name", ipp.NAME, "ordo"),
-                ("document-format", ipp.MIME_TYPE, "application/pdf"),
-            ],
-        )
-        + pdf_bytes()
-    )
+    attributes, job = _ipp_bodies([("requesting-user-name", ipp.NAME, "claire")])
     for operation, body in (("get_printer_attributes", attributes), ("print_job", job)):
         expected = MATRIX["ipp"][operation]
         assert status(world.printer_token, body) == expected["valid_token"], operation
@@ -113,17 +113,7 @@ def test_the_plain_ipp_address_answers_the_statuses_of_the_matrix(
         message, _rest = ipp.decode(response.content)
         return IPP_STATUSES.get(message.code, hex(message.code))
 
-    attributes = ipp_request(server.GET_PRINTER_ATTRIBUTES)
-    job = (
-        ipp_request(
-            server.PRINT_JOB,
-            extra=[
-                ("job-name", ipp.NAME, "ordo"),
-                ("document-format", ipp.MIME_TYPE, "application/pdf"),
-            ],
-        )
-        + pdf_bytes()
-    )
+    attributes, job = _ipp_bodies([])
     for operation, body in (("basic_get_printer_attributes", attributes), ("basic_print_job", job)):
         expected = MATRIX["ipp"][operation]
         assert status(world.printer_token, body) == expected["right_password"], operation
