@@ -329,8 +329,8 @@ DEV_OUTBOX = DEBUG
 
 # --- Pro Santé Connect (accounts.psc, mozilla-django-oidc) -----------------------------------
 # The button "Se connecter avec Pro Santé Connect" shows when PSC_CLIENT_ID is set. PSC's
-# discovery is not at the standard path: endpoints are set one by one (sandbox: .env.example),
-# but the logout's, which defaults to {issuer}/.well-known/wallet-openid-configuration's.
+# discovery is not at the standard path: endpoints are set one by one (sandbox: .env.example);
+# the logout's is read from {issuer}/.well-known/wallet-openid-configuration unless set.
 PSC_CLIENT_ID = env_str("PSC_CLIENT_ID")
 PSC_ENABLED = bool(PSC_CLIENT_ID)
 PSC_ISSUER = env_str("PSC_ISSUER")
