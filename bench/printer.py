@@ -30,8 +30,9 @@ PRINT_ROUNDS = 10
 CLINICIAN = "claire.martin@portail.test"
 
 
-def _pdf(size: int) -> bytes:
-    """A one-page PDF of about ``size`` bytes: an image of incompressible pixels."""
+def pdf_of_size(size: int) -> bytes:
+    """A one-page PDF of about ``size`` bytes, drawing an image of incompressible pixels (the
+    upload tests use it too)."""
     import os
 
     import pikepdf
@@ -44,6 +45,7 @@ def _pdf(size: int) -> bytes:
     image.Width = image.Height = side
     image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
     pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 500 0 0 500 50 150 cm /Im0 Do Q")
     out = io.BytesIO()
     pdf.save(out, compress_streams=False)
     return out.getvalue()
@@ -133,7 +135,7 @@ def printer(ctx: Context) -> Iterator[Row]:
             job = _request(
                 server.PRINT_JOB, path, job_name="bench", document_format="application/pdf"
             )
-            five = _pdf(5 * 1024 * 1024)
+            five = pdf_of_size(5 * 1024 * 1024)
             timings = [_post(port, path, job + five) for _ in range(PRINT_ROUNDS)]
             yield Row(
                 "IPP Print-Job, 5 MB PDF, accepted",
@@ -144,11 +146,11 @@ def printer(ctx: Context) -> Iterator[Row]:
                 {"rounds": PRINT_ROUNDS, "p50_ms": percentile(timings, 50), "bytes": len(five)},
             )
 
-            small = _pdf(1024 * 1024)
+            small = pdf_of_size(1024 * 1024)
             for _ in range(3):
                 _post(port, path, job + small, chunked=True)
             after_small = _peak_rss_mb(running.pid)
-            large = _pdf(int(19.5 * 1024 * 1024))
+            large = pdf_of_size(int(19.5 * 1024 * 1024))
             _post(port, path, job + large, chunked=True)
             after_large = _peak_rss_mb(running.pid)
             details = {"peak_after_1mb_mb": after_small, "peak_after_19_5mb_mb": after_large}

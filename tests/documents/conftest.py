@@ -1,6 +1,5 @@
 import importlib
 import io
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,22 +34,6 @@ def pdf_bytes(pages: int = 1) -> bytes:
         pdf.add_blank_page()
     out = io.BytesIO()
     pdf.save(out)
-    return out.getvalue()
-
-
-def big_pdf(size: int) -> bytes:
-    """A one-page PDF of about ``size`` bytes (an image of incompressible pixels)."""
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    side = int((size / 3) ** 0.5)
-    image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width = image.Height = side
-    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
-    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
-    pdf.pages[0].Contents = pdf.make_stream(b"q 500 0 0 500 50 150 cm /Im0 Do Q")
-    out = io.BytesIO()
-    pdf.save(out, compress_streams=False)
     return out.getvalue()
 
 

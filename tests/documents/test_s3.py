@@ -129,10 +129,10 @@ def test_a_large_file_goes_from_its_temporary_file_to_the_bucket(
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from bench.printer import pdf_of_size
     from documents.models import Dispatch
-    from tests.documents.conftest import big_pdf
 
-    content = big_pdf(3 * 1024 * 1024)  # past 256 kB: received into a temporary file
+    content = pdf_of_size(3 * 1024 * 1024)  # past 256 kB: received into a temporary file
     response = clinician_client.post(
         reverse("documents:send", args=[identity_a.uuid]),
         {

@@ -13,13 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.test import Client
 from django.urls import reverse
 
+from bench.printer import pdf_of_size
 from documents import services
 from documents.models import Dispatch, DocumentType
 from documents.services import dispatch as dispatch_module
 from documents.validation import MAX_SIZE, CheckedFile, check_upload
 from identities.models import Identity
 from portal.models import User
-from tests.documents.conftest import big_pdf, pdf_bytes
+from tests.documents.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_a_received_file_is_checked_from_a_temporary_file_then_deleted(
     prescription_type: DocumentType,
     seen: list[dict[str, Any]],
 ) -> None:
-    content = big_pdf(3 * 1024 * 1024)
+    content = pdf_of_size(3 * 1024 * 1024)
     response = _post(clinician_client, identity_a, prescription_type, ("CR.pdf", content))
     assert response.status_code == 302
     [call] = seen
@@ -96,7 +97,7 @@ def test_a_refused_sending_leaves_no_temporary_file(
     prescription_type: DocumentType,
     seen: list[dict[str, Any]],
 ) -> None:
-    good = big_pdf(400_000)
+    good = pdf_of_size(400_000)
     bad = b"MZ" + os.urandom(400_000)  # not a PDF, whatever its name says
     response = _post(
         clinician_client, identity_a, prescription_type, ("A.pdf", good), ("B.pdf", bad)
@@ -139,7 +140,7 @@ def test_a_request_larger_than_a_whole_sending_gets_a_french_413_unread(
 ) -> None:
     monkeypatch.setattr("portal.middleware.MAX_REQUEST_SIZE", 1024 * 1024)
     response = _post(
-        clinician_client, identity_a, prescription_type, ("CR.pdf", big_pdf(2 * 1024 * 1024))
+        clinician_client, identity_a, prescription_type, ("CR.pdf", pdf_of_size(2 * 1024 * 1024))
     )
     assert response.status_code == 413
     assert "dépassent 1 Mo" in response.content.decode()
@@ -147,7 +148,7 @@ def test_a_request_larger_than_a_whole_sending_gets_a_french_413_unread(
 
 
 def test_the_checks_read_the_file_by_chunks_not_at_once() -> None:
-    content = big_pdf(3 * 1024 * 1024)
+    content = pdf_of_size(3 * 1024 * 1024)
     reads: list[int] = []
 
     class Recording(io.BytesIO):
