@@ -321,8 +321,7 @@ class _received_pdf:
         pdfs = []
         for start, end in ranges:
             pdf = self._temporary()
-            body.seek(start)
-            pdf.write(body.read(end - start))
+            concatenated.copy_range(body, start, end, pdf)
             pdfs.append(pdf)
         return pdfs
 

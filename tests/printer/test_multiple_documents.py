@@ -272,3 +272,20 @@ def test_a_pdf_holding_another_pdf_stays_one_document(
     (job,) = services.waiting_jobs(clinician)
     assert job.name == "Un seul"
     assert pages(job) == 1
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_a_boundary_across_two_reads_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The body is scanned by chunks: a ``%%EOF`` ... ``%PDF-`` cut by a chunk's edge counts."""
+    from printer import concatenated
+
+    monkeypatch.setattr(concatenated, "CHUNK", chunk)
+    documents = [pdf_bytes(1), pdf_bytes(3), pdf_bytes(2)]
+    body = b"\n".join(documents)
+    path = tmp_path / "job.pdf"
+    path.write_bytes(body)
+    assert [body[start:end].strip() for start, end in concatenated.parts(str(path))] == [
+        document.strip() for document in documents
+    ]
